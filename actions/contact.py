@@ -1,0 +1,42 @@
+"""Asking for a person, and opting out in free text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import turn
+from api.handoff import service as handoff
+
+
+class ActionRequestHuman(Action):
+    def name(self) -> str:
+        return "action_request_human"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        with turn(tracker) as t:
+            if t.participant is not None:
+                handoff.flag(
+                    t.participant, t.conversation, "asked_for_person", db_session=t.db_session
+                )
+        dispatcher.utter_message(response="utter_request_human")
+        return []
+
+
+class ActionOptOut(Action):
+    def name(self) -> str:
+        return "action_opt_out"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        with turn(tracker) as t:
+            if t.participant is not None and t.conversation is not None:
+                if t.conversation.channel == "sms":
+                    t.participant.sms_opted_out = True
+        dispatcher.utter_message(response="utter_opt_out")
+        return []

@@ -1,0 +1,50 @@
+"""Carrier keywords (STOP, START, HELP and friends), answered before NLU, in any language."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from api.channels.menus import fold
+from api.config import get_settings
+from api.conversations.models import Conversation, InboundMessage, Participant
+from api.i18n.catalog import render
+from api.outbox import service as outbox
+
+OPT_OUT = {"stop", "stopall", "unsubscribe", "end", "quit", "revoke", "optout", "cancel"}
+OPT_IN = {"start", "unstop", "yes start"}
+HELP = {"help", "info"}
+
+
+def keyword_of(text: str) -> str | None:
+    word = fold(text)
+    if word in OPT_OUT:
+        return "stop"
+    if word in OPT_IN:
+        return "start"
+    if word in HELP:
+        return "help"
+    return None
+
+
+def handle(
+    message: InboundMessage,
+    participant: Participant,
+    conversation: Conversation,
+    *,
+    db_session: Session,
+) -> bool:
+    """Answer a bare carrier keyword; True when the message was one (it never reaches NLU)."""
+    keyword = keyword_of(message.text)
+    if keyword is None:
+        return False
+    settings = get_settings()
+    language = participant.language or settings.program_default_language
+    args = {"program": settings.program_name, "contact": settings.program_contact}
+    if keyword == "stop":
+        participant.sms_opted_out = True
+    elif keyword == "start":
+        participant.sms_opted_out = False
+    rendered = render(f"sms.{keyword}", language, args)
+    outbox.enqueue(conversation, rendered.text, kind="compliance", db_session=db_session)
+    message.status = "keyword"
+    return True

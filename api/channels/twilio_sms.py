@@ -1,0 +1,202 @@
+"""Twilio SMS: the signed inbound webhook, status callbacks, and sending through the outbox.
+
+Rasa never talks to Twilio. The webhook stores the message, answers Twilio at once with an
+empty <Response/>, and the turn runs after the response; replies leave through the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import lru_cache
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response as TwilioResponse
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from api.channels import keywords
+from api.config import Settings, get_settings
+from api.conversations import service as conversations
+from api.conversations import turns
+from api.db import session_dependency
+from api.db import utcnow
+from api.outbox.models import DELIVERED, FAILED, PENDING, SENT, OutboundMessage
+
+log = logging.getLogger(__name__)
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # it logs bodies (PII)
+
+router = APIRouter(prefix="/channels/twilio", tags=["channels"])
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+STATUS_ORDER = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "undelivered": 4,
+                "delivered": 4, "failed": 5, "read": 5}
+
+
+# --- signature check: a dependency with no debug bypass -----------------------------------
+def public_url(request: Request, settings: Settings) -> str:
+    """The URL Twilio signed: our configured public base plus the path and query we got."""
+    base = settings.public_base_url.rstrip("/")
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{base}{request.url.path}{query}"
+
+
+async def twilio_form(
+    request: Request, settings: Annotated[Settings, Depends(get_settings)]
+) -> dict[str, str]:
+    form = {k: str(v) for k, v in (await request.form()).multi_items()}
+    signature = request.headers.get("X-Twilio-Signature", "")
+    validator = RequestValidator(settings.twilio_auth_token)
+    if settings.twilio_validate_signature and not validator.validate(
+        public_url(request, settings), form, signature
+    ):
+        raise HTTPException(status_code=403, detail="invalid Twilio signature")
+    return form
+
+
+TwilioForm = Annotated[dict[str, str], Depends(twilio_form)]
+DbSession = Annotated[Session, Depends(session_dependency)]
+
+
+def twiml(body: str = EMPTY_TWIML) -> Response:
+    return Response(content=body, media_type="application/xml")
+
+
+@router.post("/sms")
+def inbound_sms(form: TwilioForm, background: BackgroundTasks, db_session: DbSession) -> Response:
+    phone = form.get("From", "").strip()
+    if not phone:
+        return twiml()
+    participant = conversations.participant_for_phone(phone, db_session=db_session)
+    conversation = conversations.current_conversation(participant, "sms", db_session=db_session)
+    try:
+        media_count = int(form.get("NumMedia", "0") or 0)
+    except ValueError:
+        media_count = 0
+    stored = conversations.store_inbound(
+        conversation,
+        form.get("Body", ""),
+        external_id=form.get("MessageSid") or None,
+        media_count=media_count,
+        db_session=db_session,
+    )
+    if stored.duplicate:
+        db_session.commit()
+        return twiml()  # Twilio retried a message we already have
+    if keywords.handle(stored.message, participant, conversation, db_session=db_session):
+        db_session.commit()
+        return twiml()
+    if participant.sms_opted_out:
+        # Carrier rules: only START/UNSTOP opt back in. Keep the message; send nothing.
+        stored.message.status = "opted_out"
+        db_session.commit()
+        return twiml()
+    db_session.commit()  # stored before processing: the one commit point of this request
+    background.add_task(turns.process_conversation, conversation.id, immediate=True)
+    return twiml()
+
+
+@router.post("/status")
+def status_callback(form: TwilioForm, db_session: DbSession) -> Response:
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    message = db_session.scalar(select(OutboundMessage).where(OutboundMessage.provider_id == sid))
+    if message is None or not status:
+        return twiml()
+    apply_status(message, status, form.get("ErrorCode"), db_session=db_session)
+    db_session.commit()
+    return twiml()
+
+
+def apply_status(
+    message: OutboundMessage, status: str, error_code: str | None, *, db_session: Session
+) -> None:
+    """Callbacks come out of order: a status never moves backwards, failed never to delivered."""
+    mapped = {"delivered": DELIVERED, "read": DELIVERED, "undelivered": FAILED,
+              "failed": FAILED, "sent": SENT}.get(status)
+    if mapped is None:
+        return
+    if message.status == FAILED and mapped != FAILED:
+        return
+    if message.status == DELIVERED and mapped == SENT:
+        return
+    if error_code == "30003" and mapped == FAILED and message.attempts < 2:
+        # Unreachable handset: retry once, a little later.
+        message.status = PENDING
+        message.next_attempt_at = utcnow() + timedelta(minutes=5)
+        message.error_code = error_code
+        return
+    message.status = mapped
+    if error_code:
+        message.error_code = error_code
+        if error_code == "21610" and message.participant_id:  # recipient opted out
+            from api.conversations.models import Participant
+
+            participant = db_session.get(Participant, message.participant_id)
+            if participant is not None:
+                participant.sms_opted_out = True
+
+
+# --- sending ---------------------------------------------------------------------------------
+class BaseUrlHttpClient(TwilioHttpClient):
+    """The real twilio client, pointed at a Twilio-compatible server (TWILIO_API_BASE)."""
+
+    def __init__(self, api_base: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.api_base = api_base.rstrip("/")
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> TwilioResponse:
+        parts = urlsplit(url)
+        if parts.hostname and parts.hostname.endswith("twilio.com"):
+            url = f"{self.api_base}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+        return super().request(method, url, *args, **kwargs)
+
+
+@lru_cache
+def client() -> Client:
+    settings = get_settings()
+    http_client = (
+        BaseUrlHttpClient(settings.twilio_api_base, timeout=10)
+        if settings.twilio_api_base
+        else TwilioHttpClient(timeout=10)
+    )
+    return Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
+
+
+class SendError(Exception):
+    def __init__(self, code: str | None, retry: bool) -> None:
+        super().__init__(code or "send failed")
+        self.code = code
+        self.retry = retry
+
+
+# 21610: recipient opted out (never retry); 21211/21614: invalid or landline number.
+PERMANENT = {"21610", "21211", "21614", "30006", "30005", "30004"}
+
+
+def send(to: str, body: str) -> str:
+    """Send one SMS; returns Twilio's message SID."""
+    settings = get_settings()
+    kwargs: dict[str, Any] = {
+        "to": to,
+        "body": body,
+        "status_callback": f"{settings.public_base_url.rstrip('/')}/channels/twilio/status",
+    }
+    if settings.twilio_messaging_service_sid:
+        kwargs["messaging_service_sid"] = settings.twilio_messaging_service_sid
+    else:
+        kwargs["from_"] = settings.twilio_from_number
+    try:
+        message = client().messages.create(**kwargs)
+    except TwilioRestException as exc:
+        code = str(exc.code) if exc.code else None
+        transient = exc.status >= 500 or exc.status == 429
+        raise SendError(code, retry=code not in PERMANENT and transient) from exc
+    except Exception as exc:  # network: the worker retries with backoff
+        raise SendError(None, retry=True) from exc
+    return str(message.sid)

@@ -1,0 +1,121 @@
+"""The `firstcall` command line. `make run` uses it; so can a deployer without make."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import typer
+
+from api.config import get_settings
+
+app = typer.Typer(help="firstcall: self-service assistant for workforce programs.",
+                  no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+staff_app = typer.Typer(help="Organizations, staff and API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(staff_app, name="staff")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration to DATABASE_URL."""
+    from api import migrate
+
+    migrate.upgrade(get_settings().database_url)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def train(force: bool = typer.Option(False, help="Train even if nothing changed.")) -> None:
+    """Train the Rasa model if bot/ or data/nlu/ changed since the last training."""
+    from api import engine_model
+
+    path, trained = engine_model.train(force=force)
+    typer.echo(f"{'trained' if trained else 'up to date'}: {path.relative_to(engine_model.ROOT)}")
+
+
+@app.command("load-demo")
+def load_demo() -> None:
+    """Create the demo organization, a case manager and an API key (once)."""
+    from api import demo
+    from api.db import session_scope
+
+    with session_scope() as db:
+        key = demo.load(db_session=db)
+    if key:
+        typer.echo(f"demo API key written to {demo.DEMO_KEY_FILE}")
+
+
+@app.command()
+def run(
+    simulator: bool = typer.Option(True, help="Start the local SMS simulator (Twilio stand-in)."),
+) -> None:
+    """Migrate, load demo data, train if needed, start everything, print the URLs."""
+    from api import demo, engine_model, migrate, supervisor
+    from api.db import session_scope
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    with session_scope() as db:
+        demo.load(db_session=db)
+    model, _ = engine_model.train()
+    try:
+        code = supervisor.run(settings, model, simulator=simulator and not settings.is_production)
+    except supervisor.PortInUse as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    raise typer.Exit(code)
+
+
+@app.command()
+def worker() -> None:
+    """Run the worker: outbox, retries and (later) reminders."""
+    from api.worker import run_forever
+
+    logging.basicConfig(level=logging.INFO)
+    run_forever()
+
+
+@staff_app.command("create-org")
+def create_org(slug: str, name: str) -> None:
+    from api.db import session_scope
+    from api.staff import service as staff
+
+    with session_scope() as db:
+        org = staff.create_org(slug, name, db_session=db)
+        typer.echo(f"organization {org.slug} created")
+
+
+@staff_app.command("create-user")
+def create_user(org_slug: str, email: str, name: str) -> None:
+    from api.db import session_scope
+    from api.staff import service as staff
+
+    with session_scope() as db:
+        org = staff.org_by_slug(org_slug, db_session=db)
+        if org is None:
+            typer.echo(f"no organization {org_slug}", err=True)
+            raise typer.Exit(1)
+        staff.create_user(org, email, name, db_session=db)
+        typer.echo(f"staff user created in {org_slug}")
+
+
+@staff_app.command("create-api-key")
+def create_api_key(org_slug: str, label: str = "", out: Path | None = None) -> None:
+    """Create an API key; it is shown once (or written to --out)."""
+    from api.db import session_scope
+    from api.staff import service as staff
+
+    with session_scope() as db:
+        org = staff.org_by_slug(org_slug, db_session=db)
+        if org is None:
+            typer.echo(f"no organization {org_slug}", err=True)
+            raise typer.Exit(1)
+        key = staff.create_api_key(org, label, db_session=db)
+    if out:
+        out.write_text(key + "\n", encoding="utf-8")
+        typer.echo(f"API key written to {out}")
+    else:
+        sys.stdout.write(key + "\n")

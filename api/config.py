@@ -1,0 +1,105 @@
+"""Typed settings: the one place the environment is read.
+
+Every setting has a type and, where safe, a local-development default. Production
+(`FIRSTCALL_ENV=production`) refuses placeholder secrets and unsigned Twilio webhooks.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside local runs
+# A valid Fernet key that is public on purpose: only for local runs and tests.
+PLACEHOLDER_ENCRYPTION_KEY = "ZGV2LWluc2VjdXJlLWtleS1mb3ItbG9jYWwtcnVucyE="
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
+
+    env: str = Field("development", validation_alias="FIRSTCALL_ENV")
+    database_url: str = Field(
+        f"sqlite:///{ROOT / 'var' / 'firstcall.db'}", validation_alias="DATABASE_URL"
+    )
+    public_base_url: str = Field("http://127.0.0.1:8000", validation_alias="PUBLIC_BASE_URL")
+    secret_key: str = Field(PLACEHOLDER_SECRET, validation_alias="FIRSTCALL_SECRET_KEY")
+    encryption_key: str = Field(
+        PLACEHOLDER_ENCRYPTION_KEY, validation_alias="FIRSTCALL_ENCRYPTION_KEY"
+    )
+    port: int = Field(8000, validation_alias="FIRSTCALL_PORT")
+    host: str = Field("127.0.0.1", validation_alias="FIRSTCALL_HOST")
+
+    # Twilio (or our Twilio-compatible simulator, via TWILIO_API_BASE)
+    twilio_account_sid: str = Field("AC" + "0" * 32, validation_alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str = Field("dev-twilio-auth-token", validation_alias="TWILIO_AUTH_TOKEN")
+    twilio_from_number: str | None = Field("+15005550006", validation_alias="TWILIO_FROM_NUMBER")
+    twilio_messaging_service_sid: str | None = Field(
+        None, validation_alias="TWILIO_MESSAGING_SERVICE_SID"
+    )
+    twilio_api_base: str | None = Field(None, validation_alias="TWILIO_API_BASE")
+    twilio_validate_signature: bool = Field(
+        True, validation_alias="TWILIO_VALIDATE_SIGNATURE"
+    )
+
+    # The Rasa engine and the action server (both local processes by default)
+    rasa_url: str = Field("http://127.0.0.1:5005", validation_alias="RASA_URL")
+    rasa_timeout_seconds: float = Field(20.0, validation_alias="RASA_TIMEOUT_SECONDS")
+    action_server_url: str = Field(
+        "http://127.0.0.1:5055", validation_alias=AliasChoices("ACTION_SERVER_URL")
+    )
+    rasa_port: int = Field(5005, validation_alias="RASA_PORT")
+    action_port: int = Field(5055, validation_alias="ACTION_PORT")
+    simulator_port: int = Field(8001, validation_alias="SIMULATOR_PORT")
+
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+
+    # The program this deployment serves
+    program_name: str = Field("firstcall", validation_alias="PROGRAM_NAME")
+    program_default_language: str = Field("en", validation_alias="PROGRAM_DEFAULT_LANGUAGE")
+    program_org_slug: str = Field("demo", validation_alias="PROGRAM_ORG_SLUG")
+    program_contact: str = Field("(555) 010-0100", validation_alias="PROGRAM_CONTACT")
+    screening_modules: list[str] = Field(
+        default_factory=lambda: ["ahc-hrsn-core", "workforce-supplemental"],
+        validation_alias="SCREENING_MODULES",
+    )
+
+    # Worker
+    worker_poll_seconds: float = Field(1.0, validation_alias="WORKER_POLL_SECONDS")
+    worker_heartbeat_stale_seconds: float = Field(
+        30.0, validation_alias="WORKER_HEARTBEAT_STALE_SECONDS"
+    )
+    inbound_retry_after_seconds: float = Field(
+        10.0, validation_alias="INBOUND_RETRY_AFTER_SECONDS"
+    )
+    max_message_chars: int = Field(1600, validation_alias="MAX_MESSAGE_CHARS")
+    enable_docs: bool = Field(True, validation_alias="FIRSTCALL_ENABLE_DOCS")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if not self.is_production:
+            return self
+        problems = []
+        if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
+            problems.append("FIRSTCALL_SECRET_KEY must be a real secret of 32+ characters")
+        if self.encryption_key == PLACEHOLDER_ENCRYPTION_KEY:
+            problems.append("FIRSTCALL_ENCRYPTION_KEY must be set (a Fernet key)")
+        if not self.twilio_validate_signature:
+            problems.append("Twilio signature checking cannot be turned off in production")
+        if self.twilio_auth_token == "dev-twilio-auth-token":  # noqa: S105
+            problems.append("TWILIO_AUTH_TOKEN must be set")
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Participants, conversations, inbound messages and turns through the dialogue engine."""

@@ -1,0 +1,228 @@
+"""Taking stored inbound messages through the dialogue engine, in order, exactly once each.
+
+A message is claimed with an atomic status change and a lease, so the app's immediate
+attempt and the worker's retry sweep never process it twice, and a crashed attempt is
+picked up again once its lease runs out. Turns of one conversation run oldest first.
+
+No database transaction is held while the engine works: Rasa calls our action server,
+which writes to the same database. So a turn is: claim and prepare (one unit of work),
+the engine call, then record the outcome (a second unit of work).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from api.channels import menus
+from api.config import get_settings
+from api.conversations import engine
+from api.conversations.models import Conversation, InboundMessage, Participant
+from api.db import session_scope, utcnow
+from api.handoff import service as handoff
+from api.i18n import detect
+from api.i18n.catalog import render
+from api.outbox import service as outbox
+from api.safety import net
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 50
+CRISIS_PAYLOAD = "/crisis"
+LANGUAGE_MENU_PAYLOAD = "/choose_language"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    message_id: int
+    conversation_id: str
+    text: str  # what the engine is sent: the words, a menu payload, or the crisis override
+    metadata: dict[str, Any]
+    crisis: bool
+    attempts: int
+
+
+def program_args() -> dict[str, str]:
+    settings = get_settings()
+    return {"program": settings.program_name, "contact": settings.program_contact}
+
+
+def _reply(
+    conversation: Conversation, language: str | None, key: str, *, kind: str, db_session: Session
+) -> None:
+    default = get_settings().program_default_language
+    rendered = render(key, language, program_args(), program_default=default)
+    outbox.enqueue(conversation, rendered.text, kind=kind, db_session=db_session)
+
+
+def _claim(conversation_id: str, *, immediate: bool) -> Prepared | None:
+    """Claim the conversation's oldest unfinished message and prepare its turn.
+
+    `immediate` is the app's first attempt right after storing: it may take a message that
+    was never tried even though its retry time (a grace period for the worker) is ahead.
+    Messages that need no engine (empty, media only) are answered and finished here.
+    """
+    now = utcnow()
+    with session_scope() as db:
+        message = db.scalars(
+            select(InboundMessage)
+            .where(
+                InboundMessage.conversation_id == conversation_id,
+                InboundMessage.status.in_(("pending", "processing")),
+            )
+            .order_by(InboundMessage.id)
+            .limit(1)
+        ).first()
+        if message is None:
+            return None
+        if message.status == "processing" and message.claimed_at and now - message.claimed_at < LEASE:
+            return None  # another process has it
+        first_try = immediate and message.attempts == 0
+        if message.status == "pending" and message.next_attempt_at > now and not first_try:
+            return None  # waiting to be retried
+        claimed = db.execute(
+            update(InboundMessage)
+            .where(
+                InboundMessage.id == message.id,
+                InboundMessage.status == message.status,
+                InboundMessage.attempts == message.attempts,
+            )
+            .values(status="processing", claimed_at=now, attempts=message.attempts + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        conversation = db.get(Conversation, message.conversation_id)
+        assert conversation is not None
+        participant = db.get(Participant, conversation.participant_id)
+        assert participant is not None
+        return _prepare(message, conversation, participant, db_session=db)
+
+
+def _prepare(
+    message: InboundMessage,
+    conversation: Conversation,
+    participant: Participant,
+    *,
+    db_session: Session,
+) -> Prepared:
+    if not message.text:
+        key = "sms.media_only" if message.media_count else "message.empty"
+        _reply(conversation, participant.language, key, kind="reply", db_session=db_session)
+        _finish(message)
+        return Prepared(message.id, conversation.id, "", {}, False, message.attempts)
+
+    text = message.text
+    crisis_language = net.detect(text)
+    if participant.language is None:
+        tag, confidence = detect.detect(text)
+        if crisis_language is not None:
+            tag, confidence = crisis_language, 1.0
+        if tag is not None and confidence >= detect.MIN_CONFIDENCE:
+            participant.language = tag  # a guess: confirmed when they choose or keep it
+    if crisis_language is not None:
+        text = CRISIS_PAYLOAD  # the safety net overrides the classifier
+    elif (payload := menus.resolve(message.text, conversation.last_menu)) is not None:
+        text = payload
+    metadata = {"channel": conversation.channel, "language": participant.language}
+    return Prepared(
+        message.id, conversation.id, text, metadata, crisis_language is not None, message.attempts
+    )
+
+
+def process_conversation(conversation_id: str, *, immediate: bool = False) -> int:
+    """Process the conversation's waiting messages in order; returns how many were done."""
+    done = 0
+    while (prepared := _claim(conversation_id, immediate=immediate)) is not None:
+        if not prepared.text:  # answered without the engine
+            done += 1
+            continue
+        try:
+            replies = engine.send(prepared.conversation_id, prepared.text, prepared.metadata)
+        except engine.EngineUnavailable as exc:
+            log.warning("engine unavailable for message %s: %s", prepared.message_id, exc)
+            with session_scope() as db:
+                _engine_down(prepared, str(exc), db_session=db)
+            break
+        with session_scope() as db:
+            _record(prepared, replies, db_session=db)
+        done += 1
+    return done
+
+
+def _engine_down(prepared: Prepared, error: str, *, db_session: Session) -> None:
+    message = db_session.get(InboundMessage, prepared.message_id)
+    conversation = db_session.get(Conversation, prepared.conversation_id)
+    assert message is not None and conversation is not None
+    participant = db_session.get(Participant, conversation.participant_id)
+    assert participant is not None
+    if message.attempts == 1:
+        if prepared.crisis:
+            # Safety first, even with the engine down: resources and an urgent flag now.
+            _reply(conversation, participant.language, "utter_crisis", kind="crisis",
+                   db_session=db_session)
+            handoff.flag(participant, conversation, "crisis", db_session=db_session)
+        else:
+            _reply(conversation, participant.language, "error.trouble", kind="error",
+                   db_session=db_session)
+    message.status = "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
+    message.error = error[:200]
+    message.next_attempt_at = utcnow() + _backoff(message.attempts)
+
+
+def _record(prepared: Prepared, replies: list[engine.BotMessage], *, db_session: Session) -> None:
+    message = db_session.get(InboundMessage, prepared.message_id)
+    conversation = db_session.get(Conversation, prepared.conversation_id)
+    assert message is not None and conversation is not None
+    participant = db_session.get(Participant, conversation.participant_id)
+    assert participant is not None
+    # The confirmation of an opt-out made in this very turn is still sent.
+    opted_out_now = participant.sms_opted_out and conversation.channel == "sms"
+    kind = "compliance" if opted_out_now else "reply"
+    language = participant.language or get_settings().program_default_language
+    last_buttons: list[dict[str, Any]] | None = None
+    for bot in replies:
+        body = bot.text
+        if conversation.channel == "sms":
+            body = menus.numbered(bot.text, bot.buttons, language)
+        outbox.enqueue(conversation, body, buttons=bot.buttons, kind=kind, db_session=db_session)
+        last_buttons = bot.buttons or None
+    conversation.last_menu = last_buttons
+    if message.truncated:
+        _reply(conversation, participant.language, "message.too_long", kind="reply",
+               db_session=db_session)
+    _finish(message)
+
+
+def _finish(message: InboundMessage) -> None:
+    message.status = "done"
+    message.processed_at = utcnow()
+    message.error = None
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = get_settings().inbound_retry_after_seconds
+    return timedelta(seconds=min(base * (2 ** max(attempts - 1, 0)), 300))
+
+
+def conversations_due(*, db_session: Session, limit: int = 100) -> list[str]:
+    """Conversations with a message waiting for a retry, or a claim whose lease ran out."""
+    now = utcnow()
+    rows = db_session.execute(
+        select(InboundMessage.conversation_id)
+        .where(
+            or_(
+                (InboundMessage.status == "pending") & (InboundMessage.next_attempt_at <= now),
+                (InboundMessage.status == "processing") & (InboundMessage.claimed_at < now - LEASE),
+            )
+        )
+        .group_by(InboundMessage.conversation_id)
+        .limit(limit)
+    )
+    return [row[0] for row in rows]

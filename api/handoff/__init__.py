@@ -1,0 +1,1 @@
+"""Case-manager handoffs: structured summaries (JSON, FHIR R4) and urgent flags."""

@@ -1,0 +1,1 @@
+"""Language access: the supported-locale registry, catalogs, SMS text rules, detection."""

@@ -1,0 +1,59 @@
+"""SMS segment budgets: every template, in every language, with worst-case arguments.
+
+    python -m api.i18n.budget        # list templates over budget (exit 1 if any)
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from api.channels.menus import numbered
+from api.i18n import sms
+from api.i18n.catalog import render
+from api.i18n.locales import SUPPORTED_LOCALES
+from api.i18n.texts import TEMPLATES
+
+
+@dataclass(frozen=True)
+class Cost:
+    key: str
+    language: str
+    segments: int
+    budget: int
+    encoding: str
+    text: str
+
+
+def sms_text(key: str, language: str) -> str:
+    template = TEMPLATES[key]
+    rendered = render(key, language, template.sample_args())
+    return sms.clean_for_sms(numbered(rendered.text, rendered.buttons, language))
+
+
+def costs() -> list[Cost]:
+    rows = []
+    for key, template in TEMPLATES.items():
+        for tag in SUPPORTED_LOCALES:
+            text = sms_text(key, tag)
+            rows.append(
+                Cost(key, tag, sms.segments(text), template.segments, sms.encoding(text), text)
+            )
+    return rows
+
+
+def over_budget() -> list[Cost]:
+    return [c for c in costs() if c.segments > c.budget]
+
+
+def main() -> int:
+    over = over_budget()
+    for cost in over:
+        print(f"{cost.language} {cost.key}: {cost.segments} segments ({cost.encoding}), "
+              f"budget {cost.budget}: {cost.text!r}")
+    print(f"{len(over)} templates over budget")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

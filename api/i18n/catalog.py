@@ -1,0 +1,116 @@
+"""Rendering participant-facing text from the Babel catalogs under locales/.
+
+Catalog entries use msgctxt = template key and msgid = the English source text, so
+translators read sentences and code names the template. Lookups follow one fallback
+chain, decided here only: participant language -> program default -> English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+from api.config import ROOT
+from api.i18n.locales import SUPPORTED_LOCALES, fallback_chain
+from api.i18n.texts import TEMPLATES, Template
+
+LOCALES_DIR = ROOT / "locales"
+DOMAIN = "messages"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    language: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+
+def po_path(tag: str) -> Path:
+    return LOCALES_DIR / tag / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache
+def load_catalog(tag: str) -> Catalog | None:
+    path = po_path(tag)
+    if not path.exists():
+        return None
+    with path.open("rb") as fh:
+        return read_po(fh, locale=SUPPORTED_LOCALES[tag].babel)
+
+
+@lru_cache
+def _plural_func(tag: str) -> Callable[[int], int]:
+    catalog = load_catalog(tag)
+    expr = catalog.plural_expr if catalog else "(n != 1)"
+    return gettext.c2py(expr)  # type: ignore[attr-defined,no-any-return]
+
+
+def _translated(tag: str, template: Template, count: int | None) -> str | None:
+    catalog = load_catalog(tag)
+    if catalog is None:
+        return None
+    msgid: str | tuple[str, str] = (
+        (template.text, template.plural) if template.plural else template.text
+    )
+    message = catalog.get(msgid, context=template.key)
+    if message is None or message.fuzzy:
+        return None
+    value = message.string
+    if isinstance(value, tuple | list):
+        index = _plural_func(tag)(count if count is not None else 1)
+        chosen = value[index] if index < len(value) else ""
+        return chosen or None
+    return value or None
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def translate(key: str, language: str | None, program_default: str = "en") -> tuple[str, str]:
+    """The raw (unformatted) text of a template, and the language it came from."""
+    template = TEMPLATES[key]
+    for tag in fallback_chain(language, program_default):
+        text = _translated(tag, template, None)
+        if text is not None:
+            return text, tag
+    return template.text, "en"
+
+
+def render(
+    key: str,
+    language: str | None,
+    args: Mapping[str, Any] | None = None,
+    *,
+    program_default: str = "en",
+) -> Rendered:
+    template = TEMPLATES[key]
+    values = dict(args or {})
+    count = values.get(template.count_arg) if template.count_arg else None
+    for tag in fallback_chain(language, program_default):
+        text = _translated(tag, template, count)
+        if text is not None:
+            break
+    else:
+        tag = "en"
+        text = template.plural if (template.plural and count != 1) else template.text
+    buttons = [
+        {"title": render(b.title_key, tag, values).text, "payload": b.payload}
+        for b in template.buttons
+    ]
+    return Rendered(text=text.format_map(_SafeArgs(values)), language=tag, buttons=buttons)
+
+
+class _SafeArgs(dict[str, Any]):
+    """Missing arguments render as empty rather than crashing a participant's turn."""
+
+    def __missing__(self, key: str) -> str:
+        return ""

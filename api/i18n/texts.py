@@ -1,0 +1,214 @@
+"""Every participant-facing template, by key, with its English source and SMS budget.
+
+This module is the extraction source for the catalogs (`make translations`): `T(key, text)`
+becomes an entry with msgctxt=key and msgid=text. Rasa responses (utter_*) are rendered
+from here through the /nlg endpoint; channel and system messages too.
+
+`segments` is the template's SMS budget, checked for every language with `sample` arguments
+(worst-case lengths) by tests/test_catalogs.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Worst-case argument values for segment budgets: long names, long numbers.
+SAMPLE_ARGS: dict[str, Any] = {
+    "program": "Workforce Connect",
+    "contact": "(555) 010-0100",
+    "choices": "1, 2, 3, 4 or 5",
+    "language_name": "Tiếng Việt",
+}
+
+
+@dataclass(frozen=True)
+class Button:
+    title_key: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    text: str
+    segments: int = 1
+    plural: str | None = None
+    count_arg: str | None = None
+    buttons: tuple[Button, ...] = ()
+    sample: dict[str, Any] = field(default_factory=dict)
+
+    def sample_args(self) -> dict[str, Any]:
+        return {**SAMPLE_ARGS, **self.sample}
+
+
+TEMPLATES: dict[str, Template] = {}
+
+
+def T(key: str, text: str, **kwargs: Any) -> Template:  # noqa: N802 - gettext-style marker
+    template = Template(key=key, text=text, **kwargs)
+    if key in TEMPLATES:
+        raise ValueError(f"duplicate template key {key}")
+    TEMPLATES[key] = template
+    return template
+
+
+def TP(key: str, singular: str, plural: str, count_arg: str, **kwargs: Any) -> Template:  # noqa: N802
+    return T(key, singular, plural=plural, count_arg=count_arg, **kwargs)
+
+
+YES_NO = (Button("button.yes", "/affirm"), Button("button.no", "/deny"))
+
+# --- buttons -------------------------------------------------------------------------------
+T("button.yes", "Yes")
+T("button.no", "No")
+
+# --- conversation basics (Rasa responses) ---------------------------------------------------
+T(
+    "utter_greet",
+    "Hi! I'm the {program} assistant. I can help you find support for housing, food, "
+    "bills, rides, health, child care, legal issues and work, and set up your first "
+    "appointment. Want to start?",
+    segments=2,
+    buttons=YES_NO,
+)
+T(
+    "utter_restart",
+    "OK, let's start over. I can help you find support for housing, food, bills, rides, "
+    "health, child care, legal issues and work. What do you need help with?",
+    segments=2,
+)
+T("utter_goodbye", "Take care. Text us any time you need help.")
+T("utter_you_are_welcome", "You're welcome! I'm here if you need anything else.")
+T(
+    "utter_help",
+    "I ask a few short questions about what you need, connect you with a local agency and "
+    "book your first appointment. Reply START to begin, or ask for a person any time.",
+    segments=2,
+)
+T(
+    "utter_bot_challenge",
+    "I'm an automated assistant for {program}. A real person on our team can help too: "
+    "just ask for one.",
+)
+T(
+    "utter_privacy",
+    "Your answers are private. Only {program} staff working on your case see them, and we "
+    "share them with a partner agency only if you say yes. Reply STOP to stop texts.",
+    segments=2,
+)
+T(
+    "utter_request_human",
+    "OK. I've asked a case manager to contact you. They usually reply within one business "
+    "day. If it's an emergency, call 911.",
+    segments=2,
+)
+T(
+    "utter_out_of_scope",
+    "Sorry, I can't help with that. I can help with housing, food, bills, rides, health, "
+    "child care, legal issues and work. Reply HELP to see how.",
+    segments=2,
+)
+T("utter_default", "Sorry, I didn't understand. Could you say that another way?")
+T(
+    "utter_nothing_to_undo",
+    "There's no question to skip or change right now. Want to start? Reply YES.",
+)
+T(
+    "utter_start_screening",
+    "Great. I'll ask a few short questions, one at a time, to find the right help for you.",
+)
+T(
+    "utter_appointment_later",
+    "I'll help you book an appointment once we know what you need. A case manager can also "
+    "help: just ask for a person.",
+    segments=2,
+)
+
+# --- safety ---------------------------------------------------------------------------------
+T(
+    "utter_crisis",
+    "You matter, and help is available now. Call or text 988 (Suicide & Crisis Lifeline), "
+    "free, any time. If you are in danger right now, call 911. I've alerted our staff.",
+    segments=2,
+)
+
+T(
+    "utter_safety",
+    "Thank you for telling me. You deserve to be safe. The National Domestic Violence "
+    "Hotline is free and private: call 1-800-799-7233 or text START to 88788. In danger now, "
+    "call 911. A case manager will contact you.",
+    segments=3,
+)
+
+# --- language -------------------------------------------------------------------------------
+T("utter_language_set", "OK, we'll continue in English.")
+# The menu prompt is the same in every catalog: it must be readable before we know the language.
+T(
+    "utter_language_menu",
+    "Language? / ¿Idioma? / 语言? / Ngôn ngữ? / اللغة؟",
+    segments=2,
+    buttons=tuple(
+        Button(f"language.name.{tag}", f'/choose_language{{"language":"{tag}"}}')
+        for tag in ("en", "es", "zh", "vi", "ar")
+    ),
+)
+T("language.name.en", "English")
+T("language.name.es", "Español")
+T("language.name.zh", "中文")
+T("language.name.vi", "Tiếng Việt")
+T("language.name.ar", "العربية")
+
+# --- consent and opt-out --------------------------------------------------------------------
+T(
+    "utter_opt_out",
+    "You won't get more texts from us. Reply START any time to come back.",
+)
+
+# --- SMS channel (carrier keywords, channel errors) -----------------------------------------
+T(
+    "sms.stop",
+    "You're unsubscribed from {program} and won't get more messages. Reply START to "
+    "resubscribe.",
+)
+T("sms.start", "You're subscribed to {program} again. Reply HELP for help, STOP to stop.")
+T(
+    "sms.help",
+    "{program}: help finding local services. Contact {contact}. Msg & data rates may apply. "
+    "Reply STOP to opt out.",
+)
+T("sms.media_only", "I can only read text right now. Please type your message.")
+T("sms.menu_hint", "Reply {choices}")
+T("message.empty", "I didn't get any words. What would you like help with?")
+T(
+    "message.too_long",
+    "That was a long message, so I read the first part. Shorter messages work best.",
+)
+T(
+    "error.trouble",
+    "Sorry, we're having trouble right now. We got your message and will text you back soon.",
+)
+
+# --- web chat page --------------------------------------------------------------------------
+T("web.title", "{program}: chat with us", segments=9)
+T("web.placeholder", "Type your message", segments=9)
+T("web.send", "Send", segments=9)
+T("web.language", "Language", segments=9)
+T(
+    "web.intro",
+    "Free and private. Ask about housing, food, bills, rides, health, child care, legal help "
+    "or work.",
+    segments=9,
+)
+T("web.offline", "Connection lost. Your message will be sent when we're back.", segments=9)
+
+
+# --- screening questions and options (texts live in api/screening/instruments/*.yml) ----------
+def _register_instrument_texts() -> None:
+    from api.screening.instrument import catalog_messages
+
+    for key, text, _origin in catalog_messages():
+        TEMPLATES[key] = Template(key=key, text=text, segments=3)
+
+
+_register_instrument_texts()

@@ -1,0 +1,1 @@
+"""Rasa's NLG endpoint: every utter_* is rendered from the Babel catalogs."""

@@ -1,0 +1,50 @@
+"""POST /nlg: Rasa asks us for the text of every response, in the conversation's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.config import get_settings
+from api.conversations.turns import program_args
+from api.i18n.catalog import render
+from api.i18n.texts import TEMPLATES
+
+router = APIRouter(tags=["engine"])
+
+
+class NlgRequest(BaseModel):
+    response: str = Field(..., max_length=200)
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    tracker: dict[str, Any] = Field(default_factory=dict)
+    channel: dict[str, Any] = Field(default_factory=dict)
+
+
+class NlgResponse(BaseModel):
+    text: str
+    buttons: list[dict[str, str]] = Field(default_factory=list)
+    custom: dict[str, Any] | None = None
+
+
+def conversation_language(tracker: dict[str, Any]) -> str | None:
+    """The tracker's `language` slot, else the language the app sent in the metadata."""
+    slots = tracker.get("slots") or {}
+    if isinstance(slots.get("language"), str):
+        return str(slots["language"])
+    metadata = (tracker.get("latest_message") or {}).get("metadata") or {}
+    value = metadata.get("language")
+    return str(value) if isinstance(value, str) else None
+
+
+@router.post("/nlg", response_model=NlgResponse)
+def nlg(body: NlgRequest) -> NlgResponse:
+    settings = get_settings()
+    # An action that just changed the language says so in the arguments (the slot lags).
+    language = body.arguments.get("language") or conversation_language(body.tracker)
+    key = body.response if body.response in TEMPLATES else "utter_default"
+    args = {**program_args(), **{k: v for k, v in body.arguments.items() if v is not None}}
+    args.pop("language", None)
+    rendered = render(key, language, args, program_default=settings.program_default_language)
+    return NlgResponse(text=rendered.text, buttons=rendered.buttons)

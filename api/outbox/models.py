@@ -1,0 +1,41 @@
+"""The durable outbox: every outbound message is a row before anything is sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db import Base, UTCDateTime, utcnow
+
+# status: pending -> sending -> sent -> delivered | undelivered | failed ; cancelled
+PENDING, SENDING, SENT, DELIVERED, FAILED, CANCELLED = (
+    "pending",
+    "sending",
+    "sent",
+    "delivered",
+    "failed",
+    "cancelled",
+)
+
+
+class OutboundMessage(Base):
+    __tablename__ = "outbound_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"), index=True)
+    participant_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # sms | web | staff
+    kind: Mapped[str] = mapped_column(String(32), default="reply")
+    body: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    segments: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Organizations, staff users and API keys; staff see only their own organization."""

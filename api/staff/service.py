@@ -1,0 +1,65 @@
+"""Organizations, staff and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.config import get_settings
+from api.db import utcnow
+from api.staff.models import ApiKey, Organization, StaffUser
+
+KEY_PREFIX = "fc_"
+
+
+def create_org(slug: str, name: str, *, db_session: Session) -> Organization:
+    org = Organization(slug=slug, name=name)
+    db_session.add(org)
+    db_session.flush()
+    return org
+
+
+def org_by_slug(slug: str, *, db_session: Session) -> Organization | None:
+    return db_session.scalar(select(Organization).where(Organization.slug == slug))
+
+
+def default_org_id(*, db_session: Session) -> str | None:
+    org = org_by_slug(get_settings().program_org_slug, db_session=db_session)
+    return org.id if org else None
+
+
+def create_user(org: Organization, email: str, name: str, *, db_session: Session) -> StaffUser:
+    user = StaffUser(org_id=org.id, email=email.strip().lower(), name=name)
+    db_session.add(user)
+    db_session.flush()
+    return user
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(org: Organization, label: str, *, db_session: Session) -> str:
+    """Returns the key itself; only its hash is kept."""
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    db_session.add(ApiKey(org_id=org.id, prefix=key[:10], key_hash=_hash(key), label=label))
+    db_session.flush()
+    return key
+
+
+def org_for_api_key(key: str, *, db_session: Session) -> Organization | None:
+    api_key = db_session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == _hash(key), ApiKey.revoked_at.is_(None))
+    )
+    return db_session.get(Organization, api_key.org_id) if api_key else None
+
+
+def revoke_api_key(key: str, *, db_session: Session) -> bool:
+    api_key = db_session.scalar(select(ApiKey).where(ApiKey.key_hash == _hash(key)))
+    if api_key is None:
+        return False
+    api_key.revoked_at = utcnow()
+    return True

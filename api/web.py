@@ -1,0 +1,20 @@
+"""Server-rendered pages share one Jinja environment, with `t()` for catalog text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+
+from api.config import ROOT, get_settings
+from api.i18n.catalog import render
+
+templates = Jinja2Templates(directory=str(ROOT / "api" / "templates"))
+
+
+def _t(key: str, language: str, **args: Any) -> str:
+    settings = get_settings()
+    return render(key, language, {"program": settings.program_name, **args}).text
+
+
+templates.env.globals["t"] = _t

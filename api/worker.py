@@ -1,0 +1,64 @@
+"""The worker: one loop that sends the outbox, retries waiting turns and beats its heart.
+
+Reminders and partner contact will run here too (api/reminders, api/booking): every job
+is a row in the database, so nothing is lost when a process restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+
+from api.config import get_settings
+from api.conversations import turns
+from api.db import session_scope, utcnow
+from api.health.models import WorkerHeartbeat
+from api.outbox import sender
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def beat(name: str) -> None:
+    with session_scope() as db:
+        row = db.get(WorkerHeartbeat, name)
+        if row is None:
+            db.add(WorkerHeartbeat(name=name, last_seen=utcnow()))
+        else:
+            row.last_seen = utcnow()
+
+
+def run_once(name: str) -> dict[str, int]:
+    """One pass of every job; returns what it did (for tests and logs)."""
+    beat(name)
+    with session_scope() as db:
+        due = turns.conversations_due(db_session=db)
+    processed = sum(turns.process_conversation(conversation_id) for conversation_id in due)
+    return {"turns": processed, "sms_sent": sender.send_due()}
+
+
+def run_forever(stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    name = worker_name()
+    poll = get_settings().worker_poll_seconds
+    log.info("worker %s started", name)
+    while not stop.is_set():
+        try:
+            run_once(name)
+        except Exception:  # a bad pass must not kill the worker; the next pass retries
+            log.exception("worker pass failed")
+        stop.wait(poll)
+    log.info("worker %s stopped", name)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    run_forever()
