@@ -7,7 +7,6 @@ from xml.etree import ElementTree
 from sqlalchemy.orm import Session
 
 from api import crypto
-from api.i18n.catalog import render
 from tests import factories as f
 
 
@@ -63,7 +62,7 @@ def test_engine_down_gives_localized_trouble_reply_and_keeps_message_queued(
     assert message.attempts == 1
     [reply] = f.outbound(db)
     assert reply.kind == "error"
-    assert reply.body == render("error.trouble", "es").text
+    assert reply.body == f.sms_text("error.trouble", "es")
     [participant] = f.participants(db)
     assert participant.language == "es"  # detected from the first message
     assert reply.status == "pending"  # the worker sends it
@@ -98,7 +97,7 @@ def test_media_only_and_empty_messages_get_a_sensible_reply(client, db: Session)
     assert f.post_sms(client, media).status_code == 200
     assert f.post_sms(client, f.sms_params(sender, "   ")).status_code == 200
     replies = [m.body for m in f.outbound(db)]
-    assert replies == [render("sms.media_only", "en").text, render("message.empty", "en").text]
+    assert replies == [f.sms_text("sms.media_only", "en"), f.sms_text("message.empty", "en")]
     assert [m.status for m in f.inbound(db)] == ["done", "done"]
 
 
