@@ -35,8 +35,8 @@ class ActionOptOut(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with turn(tracker) as t:
-            if t.participant is not None and t.conversation is not None:
-                if t.conversation.channel == "sms":
-                    t.participant.sms_opted_out = True
+            on_sms = t.conversation is not None and t.conversation.channel == "sms"
+            if t.participant is not None and on_sms:
+                t.participant.sms_opted_out = True
         dispatcher.utter_message(response="utter_opt_out")
         return []

@@ -10,8 +10,9 @@ import typer
 
 from api.config import get_settings
 
-app = typer.Typer(help="firstcall: self-service assistant for workforce programs.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="firstcall: self-service assistant for workforce programs.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 staff_app = typer.Typer(help="Organizations, staff and API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -41,9 +41,7 @@ class Settings(BaseSettings):
         None, validation_alias="TWILIO_MESSAGING_SERVICE_SID"
     )
     twilio_api_base: str | None = Field(None, validation_alias="TWILIO_API_BASE")
-    twilio_validate_signature: bool = Field(
-        True, validation_alias="TWILIO_VALIDATE_SIGNATURE"
-    )
+    twilio_validate_signature: bool = Field(True, validation_alias="TWILIO_VALIDATE_SIGNATURE")
 
     # The Rasa engine and the action server (both local processes by default)
     rasa_url: str = Field("http://127.0.0.1:5005", validation_alias="RASA_URL")
@@ -72,9 +70,7 @@ class Settings(BaseSettings):
     worker_heartbeat_stale_seconds: float = Field(
         30.0, validation_alias="WORKER_HEARTBEAT_STALE_SECONDS"
     )
-    inbound_retry_after_seconds: float = Field(
-        10.0, validation_alias="INBOUND_RETRY_AFTER_SECONDS"
-    )
+    inbound_retry_after_seconds: float = Field(10.0, validation_alias="INBOUND_RETRY_AFTER_SECONDS")
     max_message_chars: int = Field(1600, validation_alias="MAX_MESSAGE_CHARS")
     enable_docs: bool = Field(True, validation_alias="FIRSTCALL_ENABLE_DOCS")
 

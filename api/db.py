@@ -69,7 +69,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
             # Let SQLAlchemy, not pysqlite, open transactions, so SAVEPOINTs work.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -79,7 +79,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn):  # noqa: ANN001
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine

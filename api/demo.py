@@ -17,7 +17,9 @@ def load(*, db_session: Session, key_file: Path = DEMO_KEY_FILE) -> str | None:
     settings = get_settings()
     if staff.org_by_slug(settings.program_org_slug, db_session=db_session) is not None:
         return None
-    org = staff.create_org(settings.program_org_slug, "Demo Workforce Program", db_session=db_session)
+    org = staff.create_org(
+        settings.program_org_slug, "Demo Workforce Program", db_session=db_session
+    )
     staff.create_user(org, "casemanager@example.org", "Demo Case Manager", db_session=db_session)
     key = staff.create_api_key(org, "demo", db_session=db_session)
     key_file.parent.mkdir(parents=True, exist_ok=True)

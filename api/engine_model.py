@@ -46,12 +46,19 @@ def train(force: bool = False) -> tuple[Path, bool]:
         raise RuntimeError(f"{rasa_bin()} not found: run `make install` first")
     MODELS_DIR.mkdir(exist_ok=True)
     command = [
-        str(rasa_bin()), "train",
-        "--config", str(BOT_DIR / "config.yml"),
-        "--domain", str(BOT_DIR / "domain.yml"),
-        "--data", str(BOT_DIR / "data"), str(NLU_DIR),
-        "--out", str(MODELS_DIR),
-        "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+        str(rasa_bin()),
+        "train",
+        "--config",
+        str(BOT_DIR / "config.yml"),
+        "--domain",
+        str(BOT_DIR / "domain.yml"),
+        "--data",
+        str(BOT_DIR / "data"),
+        str(NLU_DIR),
+        "--out",
+        str(MODELS_DIR),
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
     ]
     subprocess.run(command, check=True, cwd=ROOT)
     for old in MODELS_DIR.glob("firstcall-*.tar.gz"):

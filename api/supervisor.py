@@ -64,26 +64,57 @@ def child_env(settings: Settings, *, simulator: bool, tracker_db: Path) -> dict[
 
 
 def children(settings: Settings, model: Path, *, simulator: bool) -> list[Child]:
-    uvicorn = [PYTHON, "-m", "uvicorn", "--factory", "--host", settings.host, "--log-level", "warning"]
+    uvicorn = [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "--host",
+        settings.host,
+        "--log-level",
+        "warning",
+    ]
     spec = [
         Child(
             "rasa",
-            [str(rasa_bin()), "run", "--model", str(model), "--port", str(settings.rasa_port),
-             "--interface", "127.0.0.1",
-             "--endpoints", str(ROOT / "bot" / "endpoints.yml"),
-             "--credentials", str(ROOT / "bot" / "credentials.yml")],
+            [
+                str(rasa_bin()),
+                "run",
+                "--model",
+                str(model),
+                "--port",
+                str(settings.rasa_port),
+                "--interface",
+                "127.0.0.1",
+                "--endpoints",
+                str(ROOT / "bot" / "endpoints.yml"),
+                "--credentials",
+                str(ROOT / "bot" / "credentials.yml"),
+            ],
             settings.rasa_port,
         ),
-        Child("actions", [PYTHON, "-m", "rasa_sdk", "--actions", "actions",
-                          "--port", str(settings.action_port)], settings.action_port),
-        Child("app", [*uvicorn, "--port", str(settings.port), "api.main:create_app"], settings.port),
+        Child(
+            "actions",
+            [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            settings.action_port,
+        ),
+        Child(
+            "app", [*uvicorn, "--port", str(settings.port), "api.main:create_app"], settings.port
+        ),
         Child("worker", [PYTHON, "-m", "api.worker"]),
     ]
     if simulator:
         spec.append(
-            Child("simulator", [*uvicorn, "--port", str(settings.simulator_port),
-                                "api.channels.simulator.server:create_simulator_app"],
-                  settings.simulator_port)
+            Child(
+                "simulator",
+                [
+                    *uvicorn,
+                    "--port",
+                    str(settings.simulator_port),
+                    "api.channels.simulator.server:create_simulator_app",
+                ],
+                settings.simulator_port,
+            )
         )
     return spec
 
@@ -92,7 +123,8 @@ def check_ports(spec: list[Child]) -> None:
     busy = [f"{c.name} needs port {c.port}" for c in spec if c.port and not port_free(c.port)]
     if busy:
         raise PortInUse(
-            "port already in use: " + "; ".join(busy)
+            "port already in use: "
+            + "; ".join(busy)
             + ". Stop the other program, or choose ports with FIRSTCALL_PORT, RASA_PORT, "
             "ACTION_PORT, SIMULATOR_PORT."
         )
@@ -145,7 +177,11 @@ def run(settings: Settings, model: Path, *, simulator: bool, echo: bool = True) 
         for child in spec:
             log = (log_dir / f"{child.name}.log").open("ab")
             child.process = subprocess.Popen(
-                child.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                child.command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         if not wait_healthy(settings, spec, timeout=240):
@@ -164,8 +200,11 @@ def run(settings: Settings, model: Path, *, simulator: bool, echo: bool = True) 
         while not stopping:
             for child in spec:
                 if child.process and child.process.poll() is not None:
-                    print(f"{child.name} stopped (code {child.process.returncode}); "
-                          f"see {log_dir}/{child.name}.log", file=sys.stderr)
+                    print(
+                        f"{child.name} stopped (code {child.process.returncode}); "
+                        f"see {log_dir}/{child.name}.log",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(1)
         return 0

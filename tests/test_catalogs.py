@@ -26,8 +26,13 @@ def test_non_english_catalogs_really_differ_from_english() -> None:
     for language in SUPPORTED_LOCALES:
         if language == "en":
             continue
-        same = [k for k in TEMPLATES if k.startswith("utter_") and k != "utter_language_menu"
-                and translate(k, language)[0] == TEMPLATES[k].text]
+        same = [
+            k
+            for k in TEMPLATES
+            if k.startswith("utter_")
+            and k != "utter_language_menu"
+            and translate(k, language)[0] == TEMPLATES[k].text
+        ]
         assert same == [], f"{language}: copied English for {same}"
 
 

@@ -9,8 +9,11 @@ def _nlg(client, response: str, slots=None, metadata=None, arguments=None):  # t
     body = {
         "response": response,
         "arguments": arguments or {},
-        "tracker": {"sender_id": "abc", "slots": slots or {},
-                    "latest_message": {"metadata": metadata or {}}},
+        "tracker": {
+            "sender_id": "abc",
+            "slots": slots or {},
+            "latest_message": {"metadata": metadata or {}},
+        },
         "channel": {"name": "rest"},
     }
     return client.post("/nlg", json=body)
@@ -33,8 +36,9 @@ def test_metadata_language_when_no_slot_and_english_last(client) -> None:
 
 
 def test_argument_language_from_an_action_overrides_the_lagging_slot(client) -> None:
-    body = _nlg(client, "utter_language_set", slots={"language": "en"},
-                arguments={"language": "ar"}).json()
+    body = _nlg(
+        client, "utter_language_set", slots={"language": "en"}, arguments={"language": "ar"}
+    ).json()
     assert body["text"] == render("utter_language_set", "ar").text
 
 

@@ -35,10 +35,15 @@ def test_missing_wrong_or_revoked_keys_are_refused(client, db: Session) -> None:
     key = staff.create_api_key(org, "test", db_session=db)
     db.commit()
     assert client.get("/api/v1/handoffs").status_code == 401
-    assert client.get("/api/v1/handoffs", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert (
+        client.get("/api/v1/handoffs", headers={"Authorization": "Bearer nope"}).status_code == 401
+    )
     assert staff.revoke_api_key(key, db_session=db)
     db.commit()
-    assert client.get("/api/v1/handoffs", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    assert (
+        client.get("/api/v1/handoffs", headers={"Authorization": f"Bearer {key}"}).status_code
+        == 401
+    )
 
 
 def test_only_a_hash_of_the_key_is_stored(db: Session) -> None:

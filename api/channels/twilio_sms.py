@@ -25,8 +25,7 @@ from api.channels import keywords
 from api.config import Settings, get_settings
 from api.conversations import service as conversations
 from api.conversations import turns
-from api.db import session_dependency
-from api.db import utcnow
+from api.db import session_dependency, utcnow
 from api.outbox.models import DELIVERED, FAILED, PENDING, SENT, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -34,8 +33,16 @@ logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # it logs bod
 
 router = APIRouter(prefix="/channels/twilio", tags=["channels"])
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-STATUS_ORDER = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "undelivered": 4,
-                "delivered": 4, "failed": 5, "read": 5}
+STATUS_ORDER = {
+    "accepted": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "undelivered": 4,
+    "delivered": 4,
+    "failed": 5,
+    "read": 5,
+}
 
 
 # --- signature check: a dependency with no debug bypass -----------------------------------
@@ -117,8 +124,13 @@ def apply_status(
     message: OutboundMessage, status: str, error_code: str | None, *, db_session: Session
 ) -> None:
     """Callbacks come out of order: a status never moves backwards, failed never to delivered."""
-    mapped = {"delivered": DELIVERED, "read": DELIVERED, "undelivered": FAILED,
-              "failed": FAILED, "sent": SENT}.get(status)
+    mapped = {
+        "delivered": DELIVERED,
+        "read": DELIVERED,
+        "undelivered": FAILED,
+        "failed": FAILED,
+        "sent": SENT,
+    }.get(status)
     if mapped is None:
         return
     if message.status == FAILED and mapped != FAILED:

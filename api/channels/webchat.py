@@ -44,7 +44,9 @@ class WebReply(BaseModel):
 def _replies(conversation_id: str) -> list[WebMessageOut]:
     with session_scope() as db:
         return [
-            WebMessageOut(text=m.body, buttons=[Button(**b) for b in m.buttons] if m.buttons else None)
+            WebMessageOut(
+                text=m.body, buttons=[Button(**b) for b in m.buttons] if m.buttons else None
+            )
             for m in outbox.take_web_messages(conversation_id, db_session=db)
         ]
 
@@ -63,9 +65,9 @@ def post_message(body: WebMessageIn, request: Request) -> WebReply:
             db.add(conversation)
             db.flush()
         elif body.language:
-            participant = db.get(Participant, conversation.participant_id)
-            assert participant is not None
-            conversations.set_language(participant, body.language)
+            existing = db.get(Participant, conversation.participant_id)
+            assert existing is not None
+            conversations.set_language(existing, body.language)
         conversations.store_inbound(conversation, body.text, external_id=None, db_session=db)
         conversation_id = conversation.id
     # Stored and committed: now the turn, then whatever is waiting for this conversation.

@@ -34,9 +34,7 @@ def participant_for_phone(phone: str, *, db_session: Session) -> Participant:
         with db_session.begin_nested():
             db_session.add(participant)
     except IntegrityError:  # the same phone's first two texts raced; the other one won
-        return db_session.scalars(
-            select(Participant).where(Participant.phone_hash == digest)
-        ).one()
+        return db_session.scalars(select(Participant).where(Participant.phone_hash == digest)).one()
     return participant
 
 

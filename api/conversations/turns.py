@@ -81,7 +81,11 @@ def _claim(conversation_id: str, *, immediate: bool) -> Prepared | None:
         ).first()
         if message is None:
             return None
-        if message.status == "processing" and message.claimed_at and now - message.claimed_at < LEASE:
+        if (
+            message.status == "processing"
+            and message.claimed_at
+            and now - message.claimed_at < LEASE
+        ):
             return None  # another process has it
         first_try = immediate and message.attempts == 0
         if message.status == "pending" and message.next_attempt_at > now and not first_try:
@@ -165,12 +169,22 @@ def _engine_down(prepared: Prepared, error: str, *, db_session: Session) -> None
     if message.attempts == 1:
         if prepared.crisis:
             # Safety first, even with the engine down: resources and an urgent flag now.
-            _reply(conversation, participant.language, "utter_crisis", kind="crisis",
-                   db_session=db_session)
+            _reply(
+                conversation,
+                participant.language,
+                "utter_crisis",
+                kind="crisis",
+                db_session=db_session,
+            )
             handoff.flag(participant, conversation, "crisis", db_session=db_session)
         else:
-            _reply(conversation, participant.language, "error.trouble", kind="error",
-                   db_session=db_session)
+            _reply(
+                conversation,
+                participant.language,
+                "error.trouble",
+                kind="error",
+                db_session=db_session,
+            )
     message.status = "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
     message.error = error[:200]
     message.next_attempt_at = utcnow() + _backoff(message.attempts)
@@ -195,8 +209,13 @@ def _record(prepared: Prepared, replies: list[engine.BotMessage], *, db_session:
         last_buttons = bot.buttons or None
     conversation.last_menu = last_buttons
     if message.truncated:
-        _reply(conversation, participant.language, "message.too_long", kind="reply",
-               db_session=db_session)
+        _reply(
+            conversation,
+            participant.language,
+            "message.too_long",
+            kind="reply",
+            db_session=db_session,
+        )
     _finish(message)
 
 

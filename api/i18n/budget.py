@@ -1,6 +1,6 @@
 """SMS segment budgets: every template, in every language, with worst-case arguments.
 
-    python -m api.i18n.budget        # list templates over budget (exit 1 if any)
+python -m api.i18n.budget        # list templates over budget (exit 1 if any)
 """
 
 from __future__ import annotations
@@ -49,8 +49,10 @@ def over_budget() -> list[Cost]:
 def main() -> int:
     over = over_budget()
     for cost in over:
-        print(f"{cost.language} {cost.key}: {cost.segments} segments ({cost.encoding}), "
-              f"budget {cost.budget}: {cost.text!r}")
+        print(
+            f"{cost.language} {cost.key}: {cost.segments} segments ({cost.encoding}), "
+            f"budget {cost.budget}: {cost.text!r}"
+        )
     print(f"{len(over)} templates over budget")
     return 1 if over else 0
 

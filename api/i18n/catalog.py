@@ -50,7 +50,8 @@ def load_catalog(tag: str) -> Catalog | None:
 def _plural_func(tag: str) -> Callable[[int], int]:
     catalog = load_catalog(tag)
     expr = catalog.plural_expr if catalog else "(n != 1)"
-    return gettext.c2py(expr)  # type: ignore[attr-defined,no-any-return]
+    plural: Callable[[int], int] = gettext.c2py(expr)
+    return plural
 
 
 def _translated(tag: str, template: Template, count: int | None) -> str | None:

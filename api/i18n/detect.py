@@ -19,7 +19,9 @@ _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹ�
 @lru_cache
 def _detector() -> LanguageDetector:
     languages = [getattr(Language, loc.lingua) for loc in SUPPORTED_LOCALES.values()]
-    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    return (
+        LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    )
 
 
 def _tag(language: Language) -> str | None:

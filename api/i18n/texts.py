@@ -168,8 +168,7 @@ T(
 # --- SMS channel (carrier keywords, channel errors) -----------------------------------------
 T(
     "sms.stop",
-    "You're unsubscribed from {program} and won't get more messages. Reply START to "
-    "resubscribe.",
+    "You're unsubscribed from {program} and won't get more messages. Reply START to resubscribe.",
 )
 T("sms.start", "You're subscribed to {program} again. Reply HELP for help, STOP to stop.")
 T(

@@ -32,8 +32,7 @@ EXTRA_SOURCES: list[Path] = []
 def _instrument_messages() -> Iterator[tuple[str, str, str]]:
     from api.screening import instrument
 
-    for ctx, text, origin in instrument.catalog_messages():
-        yield ctx, text, origin
+    yield from instrument.catalog_messages()
 
 
 def template() -> Catalog:
@@ -47,10 +46,17 @@ def template() -> Catalog:
     return catalog
 
 
-def _dump(catalog: Catalog, **kwargs: object) -> bytes:
+def _dump(catalog: Catalog) -> bytes:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, omit_header=False, sort_output=True,
-             include_lineno=False, **kwargs)  # type: ignore[arg-type]
+    write_po(
+        buffer,
+        catalog,
+        width=100,
+        omit_header=False,
+        sort_output=True,
+        include_lineno=False,
+        ignore_obsolete=True,
+    )
     return buffer.getvalue()
 
 
@@ -62,7 +68,7 @@ def _read(path: Path, tag: str) -> Catalog:
 def update() -> None:
     pot = template()
     LOCALES_DIR.mkdir(exist_ok=True)
-    POT.write_bytes(_dump(pot, ignore_obsolete=True))
+    POT.write_bytes(_dump(pot))
     for tag, loc in SUPPORTED_LOCALES.items():
         path = po_path(tag)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,7 +84,7 @@ def update() -> None:
                     message.string = message.id
                     message.flags.discard("fuzzy")
         catalog.fuzzy = False
-        path.write_bytes(_dump(catalog, ignore_obsolete=True))
+        path.write_bytes(_dump(catalog))
         print(f"updated {path.relative_to(ROOT)}")
 
 
@@ -100,16 +106,22 @@ def problems() -> list[str]:
             have[(message.context, msgid)] = message
         stale = wanted - set(have)
         if stale:
-            found.append(f"{tag}: {len(stale)} entries missing, catalogs are stale "
-                         f"(run `make translations`): {sorted(k for k, _ in stale)[:5]}")
+            found.append(
+                f"{tag}: {len(stale)} entries missing, catalogs are stale "
+                f"(run `make translations`): {sorted(str(k) for k, _ in stale)[:5]}"
+            )
         extra = set(have) - wanted
         if extra:
-            found.append(f"{tag}: {len(extra)} entries no longer in the code "
-                         f"(run `make translations`): {sorted(k for k, _ in extra)[:5]}")
+            found.append(
+                f"{tag}: {len(extra)} entries no longer in the code "
+                f"(run `make translations`): {sorted(str(k) for k, _ in extra)[:5]}"
+            )
         for key, message in have.items():
             if key not in wanted:
                 continue
-            strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+            strings = (
+                message.string if isinstance(message.string, tuple | list) else [message.string]
+            )
             if message.fuzzy:
                 found.append(f"{tag}: fuzzy: {key[0]}")
             elif not all(strings):
@@ -117,7 +129,7 @@ def problems() -> list[str]:
             else:
                 source = message.id if isinstance(message.id, str) else message.id[0]
                 for text in strings:
-                    if placeholders(text) != placeholders(source):
+                    if placeholders(text or "") != placeholders(source):
                         found.append(f"{tag}: placeholders differ: {key[0]}")
     return found
 

@@ -113,8 +113,9 @@ def _module(path: Path) -> Module:
         )
         for d in data["domains"]
     )
-    module = Module(module_id, str(data["version"]), data["title"], data.get("loinc"),
-                    questions, domains)
+    module = Module(
+        module_id, str(data["version"]), data["title"], data.get("loinc"), questions, domains
+    )
     _check(module)
     return module
 

@@ -55,9 +55,7 @@ class Store:
 
     def for_phone(self, phone: str | None) -> list[dict[str, Any]]:
         with self.lock:
-            rows = [
-                m for m in self.messages if phone is None or phone in (m.to, m.from_)
-            ]
+            rows = [m for m in self.messages if phone is None or phone in (m.to, m.from_)]
             return [asdict(m) for m in rows]
 
 
@@ -79,9 +77,12 @@ def create_simulator_app(settings: Settings | None = None, app_url: str | None =
     store = Store()
     app = FastAPI(title="firstcall Twilio simulator", docs_url=None, redoc_url=None)
     app.state.store = store
-    expected_auth = "Basic " + base64.b64encode(
-        f"{settings.twilio_account_sid}:{settings.twilio_auth_token}".encode()
-    ).decode()
+    expected_auth = (
+        "Basic "
+        + base64.b64encode(
+            f"{settings.twilio_account_sid}:{settings.twilio_auth_token}".encode()
+        ).decode()
+    )
 
     def post_signed(path: str, params: dict[str, str]) -> int:
         """POST form params to the app exactly as Twilio would, signature and all."""

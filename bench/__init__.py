@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` prints their figures. Speed goals live here, not in tests."""

@@ -1,0 +1,8 @@
+"""Run every benchmark and print its figures."""
+
+from __future__ import annotations
+
+from bench import hot_paths
+
+if __name__ == "__main__":
+    hot_paths.main()

@@ -1,0 +1,150 @@
+"""The whole system as processes: Rasa (trained model) behind a proxy we can cut, the action
+server, the app, the worker and the Twilio simulator, on their own database."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api import engine_model, migrate
+from api.config import ROOT
+from api.db import make_engine
+from api.staff import service as staff
+from tests.conftest import _TMP, BACKEND
+from tests.support.servers import Process, Proxy, free_port, http_ok, wait_for
+
+PY = sys.executable
+
+
+@dataclass
+class Stack:
+    app: str
+    simulator: str
+    api_key: str
+    rasa_proxy: Proxy
+    processes: dict[str, Process]
+
+    def text(self, phone: str, body: str) -> None:
+        response = httpx.post(
+            f"{self.simulator}/sim/send", json={"phone": phone, "body": body}, timeout=30
+        )
+        assert response.status_code == 200 and response.json()["webhook_status"] == 200
+
+    def replies(self, phone: str) -> list[str]:
+        rows = httpx.get(f"{self.simulator}/sim/messages", params={"phone": phone}).json()
+        return [r["body"] for r in rows if r["direction"] == "outbound-api"]
+
+    def wait_replies(self, phone: str, count: int, timeout: float = 60) -> list[str]:
+        return wait_for(  # type: ignore[no-any-return]
+            lambda: (r := self.replies(phone)) and len(r) >= count and r,
+            timeout,
+            f"{count} replies to {phone}",
+            interval=0.3,
+        )
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {n}\n{p.tail()}" for n, p in self.processes.items())
+
+
+def _database_url() -> str:
+    if BACKEND == "postgresql":
+        import psycopg
+
+        schema = f"e2e_{uuid.uuid4().hex[:10]}"
+        base = os.environ["TEST_DATABASE_URL"]
+        with psycopg.connect(base.replace("+psycopg", ""), autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        sep = "&" if "?" in base else "?"
+        return f"{base}{sep}options=-csearch_path%3D{schema}"
+    return f"sqlite:///{_TMP / f'e2e-{uuid.uuid4().hex[:6]}.db'}"
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    model = engine_model.model_path()
+    if not model.exists():
+        model, _ = engine_model.train()
+    url = _database_url()
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        org = staff.create_org("demo", "Demo", db_session=session)
+        key = staff.create_api_key(org, "e2e", db_session=session)
+        session.commit()
+    engine.dispose()
+
+    ports = {name: free_port() for name in ("app", "actions", "rasa", "simulator")}
+    proxy = Proxy(ports["rasa"])
+    app_url = f"http://127.0.0.1:{ports['app']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PUBLIC_BASE_URL": app_url,
+        "RASA_URL": f"http://127.0.0.1:{proxy.port}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['actions']}",
+        "TWILIO_API_BASE": f"http://127.0.0.1:{ports['simulator']}",
+        "FIRSTCALL_NLG_URL": f"{app_url}/nlg",
+        "FIRSTCALL_ACTION_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
+        "RASA_TRACKER_DB": str(_TMP / f"tracker-{uuid.uuid4().hex[:6]}.db"),
+        "INBOUND_RETRY_AFTER_SECONDS": "1",
+        "WORKER_POLL_SECONDS": "0.2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONUNBUFFERED": "1",
+    }
+    uvicorn = [PY, "-m", "uvicorn", "--factory", "--host", "127.0.0.1", "--log-level", "warning"]
+    log_dir = Path(_TMP) / f"e2e-logs-{BACKEND}"
+    log_dir.mkdir(exist_ok=True)
+    commands = {
+        "rasa": [
+            str(engine_model.rasa_bin()),
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(ports["rasa"]),
+            "--interface",
+            "127.0.0.1",
+            "--endpoints",
+            str(ROOT / "bot" / "endpoints.yml"),
+            "--credentials",
+            str(ROOT / "bot" / "credentials.yml"),
+        ],
+        "actions": [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports["actions"])],
+        "app": [*uvicorn, "--port", str(ports["app"]), "api.main:create_app"],
+        "worker": [PY, "-m", "api.worker"],
+        "simulator": [
+            *uvicorn,
+            "--port",
+            str(ports["simulator"]),
+            "api.channels.simulator.server:create_simulator_app",
+        ],
+    }
+    processes = {name: Process(name, cmd, env, log_dir) for name, cmd in commands.items()}
+    stack = Stack(app_url, f"http://127.0.0.1:{ports['simulator']}", key, proxy, processes)
+    try:
+
+        def healthy() -> bool:
+            dead = [n for n, p in processes.items() if not p.alive()]
+            if dead:
+                raise RuntimeError(f"{dead} exited:\n{stack.logs()}")
+            return http_ok(f"{app_url}/health")
+
+        try:
+            wait_for(healthy, 240, "the whole stack to be healthy", interval=1)
+        except TimeoutError as exc:
+            raise RuntimeError(f"{exc}\n{stack.logs()}") from exc
+        yield stack
+    finally:
+        for process in processes.values():
+            process.stop()
+        proxy.close()
