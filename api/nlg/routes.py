@@ -38,7 +38,7 @@ def conversation_language(tracker: dict[str, Any]) -> str | None:
     return str(value) if isinstance(value, str) else None
 
 
-@router.post("/nlg", response_model=NlgResponse)
+@router.post("/nlg", response_model=NlgResponse, response_model_exclude_none=True)
 def nlg(body: NlgRequest) -> NlgResponse:
     settings = get_settings()
     # An action that just changed the language says so in the arguments (the slot lags).
