@@ -5,17 +5,21 @@ from api.db import Base
 from api.handoff.models import Handoff
 from api.health.models import WorkerHeartbeat
 from api.outbox.models import OutboundMessage
+from api.screening.models import Consent, ScreeningAnswer, ScreeningSession
 from api.staff.models import ApiKey, Organization, StaffUser
 
 __all__ = [
     "ApiKey",
     "Base",
+    "Consent",
     "Conversation",
     "Handoff",
     "InboundMessage",
     "Organization",
     "OutboundMessage",
     "Participant",
+    "ScreeningAnswer",
+    "ScreeningSession",
     "StaffUser",
     "WorkerHeartbeat",
 ]

@@ -68,3 +68,13 @@ def for_org(org_id: str, *, db_session: Session, limit: int = 100) -> list[Hando
 def get_for_org(handoff_id: str, org_id: str, *, db_session: Session) -> Handoff | None:
     handoff = db_session.get(Handoff, handoff_id)
     return handoff if handoff is not None and handoff.org_id == org_id else None
+
+
+def withhold(participant: Participant, *, db_session: Session) -> None:
+    """Consent withdrawn: staff keep the urgent flags, not the answers."""
+    for handoff in db_session.scalars(
+        select(Handoff).where(Handoff.participant_id == participant.id)
+    ):
+        handoff.summary = {"withheld": "the participant withdrew consent to share"}
+        if "consent_withdrawn" not in handoff.reasons:
+            handoff.reasons = [*handoff.reasons, "consent_withdrawn"]

@@ -42,8 +42,32 @@ def costs() -> list[Cost]:
     return rows
 
 
+def question_costs() -> list[Cost]:
+    """Each screening question as the SMS a participant gets, in every language."""
+    from api.screening import prompts
+    from api.screening.instrument import modules
+
+    rows = []
+    questions = [q for m in modules().values() for q in m.questions]
+    for tag in SUPPORTED_LOCALES:
+        for number, question in enumerate(questions, start=1):
+            rendered = prompts.question(question, number, len(questions), tag)
+            text = sms.clean_for_sms(numbered(rendered.text, rendered.buttons, tag))
+            rows.append(
+                Cost(
+                    f"question:{question.id}",
+                    tag,
+                    sms.segments(text),
+                    question.sms_segments,
+                    sms.encoding(text),
+                    text,
+                )
+            )
+    return rows
+
+
 def over_budget() -> list[Cost]:
-    return [c for c in costs() if c.segments > c.budget]
+    return [c for c in [*costs(), *question_costs()] if c.segments > c.budget]
 
 
 def main() -> int:

@@ -18,6 +18,7 @@ class SupportedLocale:
     native_name: str  # how the language names itself in the language menu
     rtl: bool = False
     lingua: str = ""  # lingua-language-detector Language name
+    sentence_separator: str = " "  # between sentences joined into one message
 
 
 SUPPORTED_LOCALES: dict[str, SupportedLocale] = {
@@ -25,7 +26,7 @@ SUPPORTED_LOCALES: dict[str, SupportedLocale] = {
     for loc in (
         SupportedLocale("en", "en_US", "English", lingua="ENGLISH"),
         SupportedLocale("es", "es_US", "Español", lingua="SPANISH"),
-        SupportedLocale("zh", "zh_Hans_CN", "中文", lingua="CHINESE"),
+        SupportedLocale("zh", "zh_Hans_CN", "中文", lingua="CHINESE", sentence_separator=""),
         SupportedLocale("vi", "vi_VN", "Tiếng Việt", lingua="VIETNAMESE"),
         SupportedLocale("ar", "ar", "العربية", rtl=True, lingua="ARABIC"),
     )

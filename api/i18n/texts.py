@@ -95,8 +95,10 @@ T(
     "utter_privacy",
     "Your answers are private. Only {program} staff working on your case see them, and we "
     "share them with a partner agency only if you say yes. Reply STOP to stop texts.",
-    segments=2,
+    segments=3,
+    buttons=(Button("button.stop_sharing", "/withdraw_consent"),),
 )
+T("button.stop_sharing", "Stop sharing my answers")
 T(
     "utter_request_human",
     "OK. I've asked a case manager to contact you. They usually reply within one business "
@@ -113,10 +115,6 @@ T("utter_default", "Sorry, I didn't understand. Could you say that another way?"
 T(
     "utter_nothing_to_undo",
     "There's no question to skip or change right now. Want to start? Reply YES.",
-)
-T(
-    "utter_start_screening",
-    "Great. I'll ask a few short questions, one at a time, to find the right help for you.",
 )
 T(
     "utter_appointment_later",
@@ -200,6 +198,73 @@ T(
     segments=9,
 )
 T("web.offline", "Connection lost. Your message will be sent when we're back.", segments=9)
+
+
+# --- screening conversation -----------------------------------------------------------------
+T(
+    "utter_screening_consent",
+    "Before we start: I'm an automated assistant for {program}. Your answers are private. We "
+    "save them for your case manager, and share them with a partner agency only if you say "
+    "yes. Is it OK to text you and save your answers?",
+    segments=3,
+    buttons=YES_NO,
+)
+T(
+    "utter_consent_declined",
+    "OK, we won't save any answers. You can ask for a person or text us again any time.",
+)
+T(
+    "utter_screening_intro",
+    "Thank you. One question at a time: reply with a number. Say SKIP to skip a question, "
+    "or BACK to change your last answer.",
+    segments=2,
+)
+T("utter_screening_resume", "Welcome back! Let's continue where we left off.")
+T("screening.progress", "({step}/{total})", sample={"step": 23, "total": 23})
+T("screening.pick_all", "Pick all that apply, like: 1,3")
+T("utter_screening_invalid", "Sorry, I didn't get that. Please reply with one of the numbers.")
+T(
+    "utter_screening_offer_help",
+    "You can reply SKIP to skip this question, or ask to talk to a person.",
+)
+T("utter_screening_first_question", "This is the first question.")
+T("utter_screening_restarted", "OK, let's start the questions over.")
+T(
+    "utter_screening_summary",
+    "Thank you! Help is available for: {domains}. A case manager will review your answers, "
+    "and we'll help you book a first appointment.",
+    segments=3,
+    sample={
+        "domains": "housing, food, utilities, transportation, employment, education, "
+        "money, child care, legal help and health care"
+    },
+)
+T(
+    "utter_screening_summary_private",
+    "A case manager will also follow up with you privately.",
+)
+T(
+    "utter_screening_summary_none",
+    "Thank you! Your answers don't show a need right now. If things change, text us any time.",
+    segments=2,
+)
+T(
+    "utter_consent_withdrawn",
+    "OK. We've stopped sharing your answers with staff and partners. Tell us any time if "
+    "you want to share again.",
+    segments=2,
+)
+# Domain names for the summary (never the sensitive ones: those are followed up privately).
+T("domain.housing", "housing")
+T("domain.food", "food")
+T("domain.utilities", "utilities")
+T("domain.transportation", "transportation")
+T("domain.employment", "work")
+T("domain.education", "education")
+T("domain.financial", "money")
+T("domain.childcare", "child care")
+T("domain.legal", "legal help")
+T("domain.health_care", "health care")
 
 
 # --- screening questions and options (texts live in api/screening/instruments/*.yml) ----------

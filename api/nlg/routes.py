@@ -11,6 +11,7 @@ from api.config import get_settings
 from api.conversations.turns import program_args
 from api.i18n.catalog import render
 from api.i18n.texts import TEMPLATES
+from api.screening.messages import COMPOSITE
 
 router = APIRouter(tags=["engine"])
 
@@ -43,8 +44,11 @@ def nlg(body: NlgRequest) -> NlgResponse:
     settings = get_settings()
     # An action that just changed the language says so in the arguments (the slot lags).
     language = body.arguments.get("language") or conversation_language(body.tracker)
-    key = body.response if body.response in TEMPLATES else "utter_default"
     args = {**program_args(), **{k: v for k, v in body.arguments.items() if v is not None}}
     args.pop("language", None)
-    rendered = render(key, language, args, program_default=settings.program_default_language)
+    if body.response in COMPOSITE:
+        rendered = COMPOSITE[body.response](args, language)
+    else:
+        key = body.response if body.response in TEMPLATES else "utter_default"
+        rendered = render(key, language, args, program_default=settings.program_default_language)
     return NlgResponse(text=rendered.text, buttons=rendered.buttons)

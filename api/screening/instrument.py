@@ -41,6 +41,7 @@ class Question:
     sensitive: bool
     text: str
     options: tuple[Option, ...]
+    sms_segments: int = 3  # budget for the whole SMS: question, numbered options, hint
 
     @property
     def text_key(self) -> str:
@@ -100,6 +101,7 @@ def _module(path: Path) -> Module:
                 )
                 for o in q["options"]
             ),
+            sms_segments=int(q.get("sms_segments", 3)),
         )
         for q in data["questions"]
     )

@@ -43,10 +43,10 @@ def test_texted_greeting_gets_a_greeting_in_that_language(stack, greeting, langu
     stack.text(phone, greeting)
     [reply] = stack.wait_replies(phone, 1)
     assert reply == expected("utter_greet", language)
-    # "1" picks the first option of the numbered menu: yes, let's start
+    # "1" picks the first option of the numbered menu: yes, let's start. Consent comes first.
     stack.text(phone, "1")
     replies = stack.wait_replies(phone, 2)
-    assert replies[1] == expected("utter_start_screening", language)
+    assert replies[1] == expected("utter_screening_consent", language)
 
 
 def test_engine_down_then_back_the_participant_is_never_left_in_silence(stack) -> None:
@@ -60,9 +60,10 @@ def test_engine_down_then_back_the_participant_is_never_left_in_silence(stack) -
         assert health.status_code == 503 and health.json()["checks"]["rasa"] is False
     finally:
         stack.rasa_proxy.up.set()
-    # the worker retries the stored message once the engine is back
+    # the worker retries the stored message once the engine is back: a need starts the
+    # screening, which asks for consent first
     replies = stack.wait_replies(phone, 2, timeout=90)
-    assert replies[1] == expected("utter_start_screening", "es")
+    assert replies[1] == expected("utter_screening_consent", "es")
 
 
 def test_crisis_in_spanish_gets_resources_and_an_urgent_flag_in_the_same_turn(stack) -> None:

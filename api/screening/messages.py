@@ -1,0 +1,37 @@
+"""Composite screening messages for Rasa's NLG endpoint: a question with its options and
+progress, and the end-of-screening summary (never naming sensitive domains)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.lists import format_list
+
+from api.i18n.catalog import Rendered, render
+from api.i18n.locales import SUPPORTED_LOCALES, babel_locale, normalize_tag
+from api.screening import prompts
+
+SENSITIVE_DOMAINS = {"safety", "mental_health", "substance_use"}
+
+
+def summary(arguments: dict[str, Any], language: str | None) -> Rendered:
+    domains = [d for d in str(arguments.get("domains") or "").split(",") if d]
+    shown = [d for d in domains if d not in SENSITIVE_DOMAINS]
+    private = any(d in SENSITIVE_DOMAINS for d in domains)
+    if not domains:
+        return render("utter_screening_summary_none", language)
+    parts = []
+    if shown:
+        names = [render(f"domain.{d}", language).text for d in shown]
+        listed = format_list(names, locale=babel_locale(language or "en"))
+        parts.append(render("utter_screening_summary", language, {"domains": listed}).text)
+    if private:
+        parts.append(render("utter_screening_summary_private", language).text)
+    separator = SUPPORTED_LOCALES[normalize_tag(language) or "en"].sentence_separator
+    return Rendered(text=separator.join(parts), language=language or "en")
+
+
+COMPOSITE = {
+    "utter_screening_question": prompts.from_arguments,
+    "utter_screening_summary": summary,
+}
