@@ -66,7 +66,10 @@ stories: train ## Rasa test stories (bot/tests), failing on any wrong prediction
 	  --model $$($(PY) -c 'from api.engine_model import model_path; print(model_path())') \
 	  --out var/rasa-test-stories
 
-test: install lint typecheck translations-check validate train stories ## The whole suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
+nlu-eval: train ## Per-language intent accuracy on the held-out sets; fails below the floors
+	$(PY) -m api.nlu_eval
+
+test: install lint typecheck translations-check validate train stories nlu-eval ## The whole suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
 	$(PY) -m pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "--- again on PostgreSQL ($$TEST_DATABASE_URL)"; \
@@ -78,4 +81,4 @@ bench: install train ## Run the benchmarks in bench/ and print their figures
 clean: ## Remove models and local data (keeps the environments)
 	rm -rf models var .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install train run translations translations-check lint format typecheck validate stories test bench clean
+.PHONY: help install train run translations translations-check lint format typecheck validate stories nlu-eval test bench clean

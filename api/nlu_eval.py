@@ -75,7 +75,6 @@ def run_rasa(model: Path) -> dict[str, str]:
             "--out",
             str(OUT),
             "--successes",
-            "--errors",
             "--no-plot",
         ],
         check=True,

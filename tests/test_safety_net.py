@@ -36,3 +36,10 @@ def test_normalisation_folds_accents_case_and_tashkeel() -> None:
     assert net.normalize("Quiero MORIRME ya") == "quiero morirme ya"
     assert net.normalize("Tôi muốn chết") == "toi muon chet"
     assert net.normalize("أُرِيدُ") == "اريد"
+
+
+def test_an_idiom_cancels_only_its_own_match() -> None:
+    assert net.detect("me muero de hambre") is None
+    assert net.detect("me muero de hambre y ya no quiero vivir") == "es"
+    assert net.detect("饿死了") is None
+    assert net.detect("饿死了，我也想自杀") == "zh"

@@ -51,17 +51,23 @@ def load() -> tuple[LanguagePatterns, ...]:
     return tuple(loaded)
 
 
+def _inside_idiom(start: int, end: int, idioms: list[tuple[int, int]]) -> bool:
+    return any(i_start <= start and end <= i_end for i_start, i_end in idioms)
+
+
 def detect(text: str) -> str | None:
-    """The language whose crisis pattern matched, or None."""
+    """The language whose crisis pattern matched, or None.
+
+    An idiom ("me muero de hambre") cancels only the match it contains: the same message
+    can still be a crisis elsewhere ("me muero de hambre y ya no quiero vivir").
+    """
     folded = normalize(text)
     if not folded:
         return None
     for lang in load():
+        idioms = [m.span() for idiom in lang.not_crisis for m in idiom.finditer(folded)]
         for pattern in lang.patterns:
-            found = pattern.search(folded)
-            if found is None:
-                continue
-            if any(idiom.search(folded) for idiom in lang.not_crisis):
-                continue
-            return lang.language
+            for found in pattern.finditer(folded):
+                if not _inside_idiom(found.start(), found.end(), idioms):
+                    return lang.language
     return None
