@@ -172,7 +172,9 @@ def run(settings: Settings, model: Path, *, simulator: bool, echo: bool = True) 
         nonlocal stopping
         stopping = True
 
+    # Our own handlers: a parent may have left SIGINT ignored (background jobs do).
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     try:
         for child in spec:
             log = (log_dir / f"{child.name}.log").open("ab")
