@@ -22,6 +22,7 @@ def training_inputs() -> list[Path]:
     files = [BOT_DIR / "config.yml", BOT_DIR / "domain.yml"]
     for folder in (BOT_DIR / "data", NLU_DIR):
         files += sorted(p for p in folder.rglob("*.yml") if p.is_file())
+    files += sorted((BOT_DIR / "components").rglob("*.py"))  # custom NLU components
     return files
 
 

@@ -11,6 +11,7 @@ the engine call, then record the outcome (a second unit of work).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from api.channels import menus
 from api.config import get_settings
 from api.conversations import engine
+from api.conversations import service as conversations
 from api.conversations.models import Conversation, InboundMessage, Participant
 from api.db import session_scope, utcnow
 from api.handoff import service as handoff
@@ -59,6 +61,25 @@ def _reply(
     default = get_settings().program_default_language
     rendered = render(key, language, program_args(), program_default=default)
     outbox.enqueue(conversation, rendered.text, kind=kind, db_session=db_session)
+
+
+def _chosen_language(payload: str) -> str | None:
+    if not payload.startswith(LANGUAGE_MENU_PAYLOAD + "{"):
+        return None
+    try:
+        value = json.loads(payload[len(LANGUAGE_MENU_PAYLOAD) :]).get("language")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _language_menu(conversation: Conversation, *, db_session: Session) -> None:
+    rendered = render("utter_language_menu", None)
+    body = rendered.text
+    if conversation.channel == "sms":
+        body = menus.numbered(rendered.text, rendered.buttons, "en")
+    outbox.enqueue(conversation, body, buttons=rendered.buttons, db_session=db_session)
+    conversation.last_menu = rendered.buttons
 
 
 def _claim(conversation_id: str, *, immediate: bool) -> Prepared | None:
@@ -124,16 +145,23 @@ def _prepare(
 
     text = message.text
     crisis_language = net.detect(text)
-    if participant.language is None:
-        tag, confidence = detect.detect(text)
-        if crisis_language is not None:
-            tag, confidence = crisis_language, 1.0
-        if tag is not None and confidence >= detect.MIN_CONFIDENCE:
-            participant.language = tag  # a guess: confirmed when they choose or keep it
+    if participant.language is None and crisis_language is not None:
+        participant.language = crisis_language  # never hold up a crisis with a menu
+    elif participant.language is None and menus.resolve(text, conversation.last_menu) is None:
+        detected = detect.detect(text)
+        if not detected.sure or detected.tag is None:
+            # Unsure, or a language we don't speak: ask, in every language at once.
+            _language_menu(conversation, db_session=db_session)
+            _finish(message)
+            return Prepared(message.id, conversation.id, "", {}, False, message.attempts)
+        participant.language = detected.tag  # a guess, kept until they choose another
     if crisis_language is not None:
         text = CRISIS_PAYLOAD  # the safety net overrides the classifier
     elif (payload := menus.resolve(message.text, conversation.last_menu)) is not None:
         text = payload
+        chosen = _chosen_language(payload)
+        if chosen is not None:  # the app owns the language: set it now, not after the engine
+            conversations.set_language(participant, chosen)
     metadata = {"channel": conversation.channel, "language": participant.language}
     return Prepared(
         message.id, conversation.id, text, metadata, crisis_language is not None, message.attempts

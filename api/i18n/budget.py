@@ -70,7 +70,37 @@ def over_budget() -> list[Cost]:
     return [c for c in [*costs(), *question_costs()] if c.segments > c.budget]
 
 
+def screening_report() -> str:
+    """Messages and SMS segments a participant receives for a whole screening, per language:
+    the consent question, the intro, every question, and a summary naming three areas."""
+    from api.screening.messages import summary
+
+    questions = [c for c in question_costs()]
+    lines = [
+        "| language | encoding | messages | segments | per question (min-max) |",
+        "|---|---|---|---|---|",
+    ]
+    for tag in SUPPORTED_LOCALES:
+        own = [c for c in questions if c.language == tag]
+        extra = [
+            sms_text("utter_screening_consent", tag),
+            sms_text("utter_screening_intro", tag),
+            sms.clean_for_sms(summary({"domains": "housing,food,transportation"}, tag).text),
+        ]
+        segs = sum(c.segments for c in own) + sum(sms.segments(t) for t in extra)
+        per = [c.segments for c in own]
+        encodings = {c.encoding for c in own}
+        lines.append(
+            f"| {tag} | {'/'.join(sorted(encodings))} | {len(own) + len(extra)} | "
+            f"{segs} | {min(per)}-{max(per)} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
+    if "--report" in sys.argv:
+        print(screening_report())
+        return 0
     over = over_budget()
     for cost in over:
         print(

@@ -1,50 +1,177 @@
-"""Language detection for a participant's first message (lingua, bundled models, offline)."""
+"""Language detection for a participant's first message (lingua, bundled models, offline).
+
+`detect()` answers (tag, sure). Not sure (short, ambiguous, or a language we don't support)
+means: show the language menu rather than guess. Measured in bench/ and tests/test_detect.py.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from api.i18n.locales import SUPPORTED_LOCALES
 
-# Below this confidence we don't guess: the participant gets the language menu.
-MIN_CONFIDENCE = 0.5
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+MIN_CONFIDENCE = 0.5  # lingua's confidence among our languages
+UNSUPPORTED_CONFIDENCE = 0.8  # lingua's confidence that it is another language entirely
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+# Texting without diacritics: common Vietnamese words, and Arabizi (Arabic in Latin letters
+# with digits for sounds Latin lacks: 3 ع, 7 ح, 2 ء, 5 خ).
+_VI_WORDS = {
+    "toi",
+    "can",
+    "giup",
+    "khong",
+    "ko",
+    "k",
+    "duoc",
+    "dc",
+    "minh",
+    "ban",
+    "chao",
+    "xin",
+    "viec",
+    "nha",
+    "tien",
+    "lam",
+    "cam",
+    "on",
+    "gi",
+    "nhe",
+    "oi",
+    "j",
+    "bn",
+}
+_VI_STRONG = {"toi", "giup", "khong", "duoc", "minh", "chao", "viec", "cam on", "xin"}
+_ARABIZI = re.compile(r"\b[a-z]*[a-z][2357][a-z]+[a-z0-9]*\b|\b[2357][a-z]{2,}\b", re.I)
+
+
+@dataclass(frozen=True)
+class Detected:
+    tag: str | None
+    confidence: float
+    sure: bool
 
 
 @lru_cache
-def _detector() -> LanguageDetector:
+def _ours() -> LanguageDetector:
     languages = [getattr(Language, loc.lingua) for loc in SUPPORTED_LOCALES.values()]
     return (
         LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
     )
 
 
+@lru_cache
+def _everyone() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+
+
 def _tag(language: Language) -> str | None:
-    for loc in SUPPORTED_LOCALES.values():
-        if loc.lingua == language.name:
-            return loc.tag
-    return None
+    return next(
+        (loc.tag for loc in SUPPORTED_LOCALES.values() if loc.lingua == language.name), None
+    )
 
 
-def detect(text: str) -> tuple[str | None, float]:
-    """(tag, confidence): the script decides where it can, lingua where it must."""
+@lru_cache
+def _lexicon() -> dict[str, frozenset[str]]:
+    """Every NLU training example (folded) -> the languages it is written in."""
+    import yaml
+
+    from api.channels.menus import fold
+    from api.config import ROOT
+
+    found: dict[str, set[str]] = {}
+    for tag in SUPPORTED_LOCALES:
+        for path in (ROOT / "data" / "nlu" / tag).glob("*.yml"):
+            for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+                for line in str(block.get("examples", "")).splitlines():
+                    example = re.sub(
+                        r"\[([^\]]+)\]\{[^}]*\}", r"\1", line.strip().removeprefix("- ")
+                    )
+                    if example:
+                        found.setdefault(fold(example), set()).add(tag)
+    return {text: frozenset(tags) for text, tags in found.items()}
+
+
+NB_MARGIN = 4.0  # nats between the best and second language: about 55 to 1
+
+
+def _features(folded: str) -> list[str]:
+    padded = f" {folded} "
+    return folded.split() + ["#" + padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+@lru_cache
+def _naive_bayes() -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
+    """Word and character-trigram counts per language, from our texting-style NLU data."""
+    counts: dict[str, dict[str, int]] = {tag: {} for tag in SUPPORTED_LOCALES}
+    for text, tags in _lexicon().items():
+        for tag in tags:
+            for feature in _features(text):
+                counts[tag][feature] = counts[tag].get(feature, 0) + 1
+    totals = {tag: sum(c.values()) for tag, c in counts.items()}
+    vocabulary = len({f for c in counts.values() for f in c})
+    return counts, totals, vocabulary
+
+
+def _by_naive_bayes(folded: str) -> tuple[str, float] | None:
+    import math
+
+    counts, totals, vocabulary = _naive_bayes()
+    features = _features(folded)
+    if not features:
+        return None
+    scores = sorted(
+        (
+            sum(
+                math.log((counts[tag].get(f, 0) + 1) / (totals[tag] + vocabulary)) for f in features
+            ),
+            tag,
+        )
+        for tag in counts
+    )
+    (second, _), (best, tag) = scores[-2], scores[-1]
+    return tag, best - second
+
+
+def _vietnamese_without_marks(words: list[str]) -> bool:
+    hits = [w for w in words if w in _VI_WORDS]
+    return len(hits) >= 2 and any(w in _VI_STRONG for w in hits)
+
+
+def detect(text: str) -> Detected:
     text = text.strip()
-    letters = sum(ch.isalpha() for ch in text)
-    if letters == 0:
-        return None, 0.0
+    if not any(ch.isalpha() for ch in text):
+        return Detected(None, 0.0, False)
     if _HAN.search(text):
-        return "zh", 1.0
+        return Detected("zh", 1.0, True)
     if _ARABIC.search(text):
-        return "ar", 1.0
+        return Detected("ar", 1.0, True)
     if _VI_MARKS.search(text):
-        return "vi", 0.95
-    values = _detector().compute_language_confidence_values(text)
+        return Detected("vi", 0.95, True)
+    from api.channels.menus import fold
+
+    known = _lexicon().get(fold(text), frozenset())
+    if len(known) == 1:  # the way people text it, in exactly one language's training data
+        return Detected(next(iter(known)), 0.9, True)
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    if _ARABIZI.search(text):
+        return Detected("ar", 0.8, True)
+    if _vietnamese_without_marks(words):
+        return Detected("vi", 0.8, True)
+    anyone = _everyone().compute_language_confidence_values(text)
+    if anyone and _tag(anyone[0].language) is None and anyone[0].value >= UNSUPPORTED_CONFIDENCE:
+        return Detected(None, float(anyone[0].value), False)  # clearly a language we don't speak
+    by_data = _by_naive_bayes(fold(text))
+    if by_data is not None and by_data[1] >= NB_MARGIN:
+        return Detected(by_data[0], 0.85, True)
+    values = _ours().compute_language_confidence_values(text)
     if not values:
-        return None, 0.0
+        return Detected(None, 0.0, False)
     best = values[0]
-    return _tag(best.language), float(best.value)
+    confidence = float(best.value)
+    return Detected(_tag(best.language), confidence, confidence >= MIN_CONFIDENCE)
