@@ -15,7 +15,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import turn
-from api.screening import scoring
 from api.screening import service as screening
 from api.screening.prompts import ANSWER_INTENT
 
@@ -59,6 +58,8 @@ class ActionAskScreeningAnswer(Action):
             step = screening.current_step(session, t.participant, db_session=t.db_session)
             if step.kind == "consent":
                 dispatcher.utter_message(response="utter_screening_consent")
+            elif step.kind == "partner_consent":
+                dispatcher.utter_message(response="utter_partner_consent")
             elif step.kind == "question" and step.question is not None:
                 dispatcher.utter_message(
                     response="utter_screening_question",
@@ -122,11 +123,10 @@ class ActionScreeningComplete(Action):
                 != "done"
             ):
                 return [SlotSet("screening_answer", None)]  # stopped (no consent): said already
-            results, urgent = screening.complete(
+            _, urgent = screening.complete(
                 session, t.participant, t.conversation, db_session=t.db_session
             )
-        positive = [r.domain for r in results if r.status == scoring.POSITIVE]
-        dispatcher.utter_message(response="utter_screening_summary", domains=",".join(positive))
+        # the summary was said when the last question was answered (service.reply)
         if "safety" in urgent:
             dispatcher.utter_message(response="utter_safety")
         return [SlotSet("screening_answer", None)]

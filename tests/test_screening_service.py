@@ -118,8 +118,16 @@ def test_full_screening_gives_coded_results_and_urgent_flags(db: Session, org) -
         assert step.question is not None
         text = picks.get(step.question.id, str(len(step.question.options)))
         outcome = _reply(db, session, participant, text)
-        assert outcome.say == []
-    assert outcome.done
+    # the last answer brings the summary; with needs found, the partner question comes next
+    assert [s.response for s in outcome.say] == ["utter_screening_summary"]
+    assert set(outcome.say[0].args["domains"].split(",")) >= {"housing", "food", "safety"}
+    assert service.current_step(session, participant, db_session=db).kind == "partner_consent"
+    assert not outcome.done
+    unclear = _reply(db, session, participant, "hmm")
+    assert [s.response for s in unclear.say] == ["utter_screening_invalid"]
+    outcome = _reply(db, session, participant, "1")
+    assert outcome.done and [s.response for s in outcome.say] == ["utter_partner_consent_given"]
+    assert service.current_consents(participant, db_session=db)["share_partner"] is True
     results, urgent = service.complete(session, participant, conversation, db_session=db)
     statuses = {r.domain: r.status for r in results}
     assert statuses["housing"] == POSITIVE and statuses["food"] == POSITIVE
@@ -140,6 +148,11 @@ def test_full_screening_gives_coded_results_and_urgent_flags(db: Session, org) -
     safety = next(d for d in coded["domains"] if d["domain"] == "safety")
     assert (safety["status"], safety["score"], safety["loinc"]) == ("positive", 12, "95614-4")
     assert {i["id"] for i in coded["instruments"]} == {"ahc-hrsn-core", "workforce-supplemental"}
+    assert handoff.summary["consents"] == {
+        "texting": True,
+        "share_case_manager": True,
+        "share_partner": True,
+    }
 
 
 def test_one_participant_cannot_touch_anothers_screening(db: Session, org) -> None:
@@ -169,3 +182,39 @@ def test_withdrawing_consent_withholds_answers_from_staff(db: Session, org) -> N
     handoff = db.scalars(select(Handoff)).one()
     assert "answers" not in str(handoff.summary) and "consent_withdrawn" in handoff.reasons
     assert service.current_consents(participant, db_session=db)["share_case_manager"] is False
+
+
+def test_a_program_chooses_its_modules_in_configuration(
+    db: Session,
+    org,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from api.config import get_settings
+
+    monkeypatch.setenv("SCREENING_MODULES", '["ahc-hrsn-core"]')
+    get_settings.cache_clear()
+    try:
+        participant, _ = _participant(db, org)
+        _consent(db, participant)
+        session, _ = service.start(participant, None, db_session=db)
+        assert session.modules == ["ahc-hrsn-core"]
+        step = service.current_step(session, participant, db_session=db)
+        assert step.total == 10  # the AHC HRSN core alone
+    finally:
+        get_settings.cache_clear()
+
+
+def test_an_unknown_module_is_refused_clearly(db: Session, org, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from api.config import get_settings
+    from api.screening.instrument import InstrumentError
+
+    monkeypatch.setenv("SCREENING_MODULES", '["no-such-module"]')
+    get_settings.cache_clear()
+    try:
+        participant, _ = _participant(db, org)
+        with pytest.raises(InstrumentError, match="no-such-module"):
+            service.start(participant, None, db_session=db)
+    finally:
+        get_settings.cache_clear()

@@ -231,13 +231,27 @@ T("utter_screening_first_question", "This is the first question.")
 T("utter_screening_restarted", "OK, let's start the questions over.")
 T(
     "utter_screening_summary",
-    "Thank you! Help is available for: {domains}. A case manager will review your answers, "
-    "and we'll help you book a first appointment.",
+    "Thank you! Help is available for: {domains}. A case manager will review your answers.",
     segments=3,
     sample={
         "domains": "housing, food, utilities, transportation, employment, education, "
         "money, child care, legal help and health care"
     },
+)
+T(
+    "utter_partner_consent",
+    "To book your first appointment for you, can we share your name, phone number and what "
+    "you need help with with a partner agency?",
+    segments=2,
+    buttons=YES_NO,
+)
+T(
+    "utter_partner_consent_given",
+    "Thank you. We'll contact the agency for you and text you the appointment.",
+)
+T(
+    "utter_partner_consent_declined",
+    "OK, we won't share your information. Your case manager will follow up with you.",
 )
 T(
     "utter_screening_summary_private",

@@ -48,7 +48,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # consent | question | done
+    kind: str  # consent | question | partner_consent | done
     question: Question | None = None
     number: int = 0
     total: int = 0
@@ -153,9 +153,33 @@ def current_step(
     if consent_needed(participant, db_session=db_session):
         return Step("consent")
     questions = session_questions(session)
-    if session.status != ACTIVE or session.step >= len(questions):
-        return Step("done", total=len(questions))
-    return Step("question", questions[session.step], session.step + 1, len(questions))
+    if session.status == ACTIVE and session.step < len(questions):
+        return Step("question", questions[session.step], session.step + 1, len(questions))
+    if session.status == ACTIVE and _needs_partner_consent(
+        session, participant, db_session=db_session
+    ):
+        return Step("partner_consent", total=len(questions))
+    return Step("done", total=len(questions))
+
+
+def positive_domains(session: ScreeningSession, *, db_session: Session) -> list[str]:
+    return [
+        r.domain for r in results(session, db_session=db_session) if r.status == scoring.POSITIVE
+    ]
+
+
+def _needs_partner_consent(
+    session: ScreeningSession, participant: Participant, *, db_session: Session
+) -> bool:
+    """Asked once per screening, after the summary, when there is a need to book for."""
+    asked = db_session.scalar(
+        select(Consent.id).where(
+            Consent.participant_id == participant.id,
+            Consent.purpose == "share_partner",
+            Consent.created_at >= session.started_at,
+        )
+    )
+    return asked is None and bool(positive_domains(session, db_session=db_session))
 
 
 def _save(
@@ -197,6 +221,10 @@ def reply(
     step = current_step(session, participant, db_session=db_session)
     if step.kind == "consent":
         return _consent_reply(session, participant, text, intent, channel, db_session=db_session)
+    if step.kind == "partner_consent":
+        return _partner_consent_reply(
+            session, participant, text, intent, channel, db_session=db_session
+        )
     if step.kind == "done" or step.question is None:
         return Outcome([], done=True)
     question = step.question
@@ -215,9 +243,15 @@ def reply(
         if session.misses == 1:
             return Outcome([Say("utter_screening_invalid")])
         return Outcome([Say("utter_screening_offer_help")])
-    if current_step(session, participant, db_session=db_session).kind == "done":
-        return Outcome([], done=True)
-    return Outcome([])
+    after = current_step(session, participant, db_session=db_session)
+    if after.kind == "question":
+        return Outcome([])
+    # the last question was answered: the summary now, then (maybe) the partner question
+    summary_say = Say(
+        "utter_screening_summary",
+        {"domains": ",".join(positive_domains(session, db_session=db_session))},
+    )
+    return Outcome([summary_say], done=after.kind == "done")
 
 
 def _consent_reply(
@@ -239,6 +273,32 @@ def _consent_reply(
         record_consent(participant, CONSENT_PURPOSES, False, channel=channel, db_session=db_session)
         session.status = STOPPED
         return Outcome([Say("utter_consent_declined")], done=True)
+    session.misses += 1
+    return Outcome([Say("utter_screening_invalid")])
+
+
+def _partner_consent_reply(
+    session: ScreeningSession,
+    participant: Participant,
+    text: str,
+    intent: str | None,
+    channel: str,
+    *,
+    db_session: Session,
+) -> Outcome:
+    from api.channels.menus import fold
+
+    word = fold(text)
+    if intent == "affirm" or word == "1":
+        record_consent(
+            participant, ("share_partner",), True, channel=channel, db_session=db_session
+        )
+        return Outcome([Say("utter_partner_consent_given")], done=True)
+    if intent == "deny" or word == "2":
+        record_consent(
+            participant, ("share_partner",), False, channel=channel, db_session=db_session
+        )
+        return Outcome([Say("utter_partner_consent_declined")], done=True)
     session.misses += 1
     return Outcome([Say("utter_screening_invalid")])
 
@@ -284,7 +344,10 @@ def complete(
         conversation,
         "screening",
         db_session=db_session,
-        details={"screening": session.results},
+        details={
+            "screening": session.results,
+            "consents": current_consents(participant, db_session=db_session),
+        },
     )
     for reason in urgent:
         handoffs.flag(participant, conversation, reason, db_session=db_session)

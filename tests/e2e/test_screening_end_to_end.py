@@ -78,24 +78,16 @@ def test_full_screening_over_sms(stack, language, opening, yes, skip, word_answe
         if index + 1 < len(QUESTIONS):
             seen = expect_next(stack, phone, seen, question_sms(index + 1, language))
 
-    # the summary names the positive, non-sensitive areas: housing, food, transportation...
-    expected_domains = ["housing", "food", "transportation"]
-    replies = stack.wait_replies(phone, seen + 1)
-    wait_for(
-        lambda: next(
-            (
-                r
-                for r in stack.replies(phone)[seen:]
-                if all(render(f"domain.{d}", language).text in r for d in expected_domains)
-            ),
-            None,
-        ),
-        30,
-        "the summary",
-    )
-    handoffs = httpx.get(
-        f"{stack.app}/api/v1/handoffs", headers={"Authorization": f"Bearer {stack.api_key}"}
-    ).json()
+    # the last answer brings the summary, then the question about sharing with a partner
+    seen_before_summary = seen
+    partner = render("utter_partner_consent", language, program_args())
+    seen = expect_next(stack, phone, seen, sms(partner.text, partner.buttons, language))
+    stack.text(phone, yes)
+    given = render("utter_partner_consent_given", language, program_args()).text
+    seen = expect_next(stack, phone, seen, clean_for_sms(given))
+
+    auth = {"Authorization": f"Bearer {stack.api_key}"}
+    handoffs = httpx.get(f"{stack.app}/api/v1/handoffs", headers=auth).json()
     mine = [
         h
         for h in handoffs
@@ -105,11 +97,13 @@ def test_full_screening_over_sms(stack, language, opening, yes, skip, word_answe
     assert mine, [
         (h["reasons"], h["summary"].get("screening", {}).get("language")) for h in handoffs
     ]
-    detail = httpx.get(
-        f"{stack.app}/api/v1/handoffs/{mine[0]['id']}",
-        headers={"Authorization": f"Bearer {stack.api_key}"},
-    ).json()
+    detail = httpx.get(f"{stack.app}/api/v1/handoffs/{mine[0]['id']}", headers=auth).json()
     assert detail["urgent"] is True and detail["schema_version"] == "1.0"
+    assert detail["summary"]["consents"] == {
+        "texting": True,
+        "share_case_manager": True,
+        "share_partner": True,
+    }
     coded = detail["summary"]["screening"]
     answers = {a["question_id"]: a for a in coded["answers"]}
     assert len(answers) == len(QUESTIONS)
@@ -117,13 +111,15 @@ def test_full_screening_over_sms(stack, language, opening, yes, skip, word_answe
     assert answers["housing_problems"]["declined"] is True
     assert answers["food_worry"]["answers"][0]["option_id"] == "sometimes"
     domains = {d["domain"]: d for d in coded["domains"]}
-    for name in expected_domains:
+    for name in ("housing", "food", "transportation"):
         assert domains[name]["status"] == "positive"
     assert (domains["safety"]["status"], domains["safety"]["score"]) == ("negative", 4)
 
     positive = [d for d, r in domains.items() if r["status"] == "positive"]
-    wanted = summary({"domains": ",".join(positive)}, language).text
-    replies = stack.replies(phone)
-    assert clean_for_sms(wanted) in replies[seen:]
+    wanted = clean_for_sms(summary({"domains": ",".join(positive)}, language).text)
+    after = stack.replies(phone)[seen_before_summary:]
+    assert wanted in after
+    for name in ("housing", "food", "transportation"):
+        assert clean_for_sms(render(f"domain.{name}", language).text) in wanted
     # sensitive answers are never echoed back by SMS
-    assert all("safety" not in r.lower() for r in replies[seen:])
+    assert all("safety" not in r.lower() for r in after)

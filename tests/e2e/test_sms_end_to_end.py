@@ -36,7 +36,13 @@ def test_health_is_200_when_every_part_is_up(stack) -> None:
 
 @pytest.mark.parametrize(
     ("greeting", "language"),
-    [("hi there, good morning", "en"), ("hola, buenos días", "es")],
+    [
+        ("hi there, good morning", "en"),
+        ("hola, buenos días", "es"),
+        ("你好", "zh"),
+        ("xin chào bạn", "vi"),
+        ("مرحبا", "ar"),
+    ],
 )
 def test_texted_greeting_gets_a_greeting_in_that_language(stack, greeting, language) -> None:
     phone = f.phone()
