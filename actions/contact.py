@@ -8,23 +8,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import turn
-from api.handoff import service as handoff
+from actions.safety import FlagAndSay
 
 
-class ActionRequestHuman(Action):
-    def name(self) -> str:
-        return "action_request_human"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        with turn(tracker) as t:
-            if t.participant is not None:
-                handoff.flag(
-                    t.participant, t.conversation, "asked_for_person", db_session=t.db_session
-                )
-        dispatcher.utter_message(response="utter_request_human")
-        return []
+class ActionRequestHuman(FlagAndSay, Action):
+    action_name, reason, response = (
+        "action_request_human",
+        "asked_for_person",
+        "utter_request_human",
+    )
 
 
 class ActionOptOut(Action):

@@ -11,29 +11,30 @@ from actions.context import turn
 from api.handoff import service as handoff
 
 
-class ActionCrisis(Action):
+class FlagAndSay:
+    """Raise a reason on the participant's handoff (urgent ones at once), then say something.
+    A mixin, so rasa-sdk registers only the concrete actions."""
+
+    action_name = ""
+    reason = ""
+    response = ""
+
     def name(self) -> str:
-        return "action_crisis"
+        return self.action_name
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with turn(tracker) as t:
             if t.participant is not None:
-                handoff.flag(t.participant, t.conversation, "crisis", db_session=t.db_session)
-        dispatcher.utter_message(response="utter_crisis")
+                handoff.flag(t.participant, t.conversation, self.reason, db_session=t.db_session)
+        dispatcher.utter_message(response=self.response)
         return []
 
 
-class ActionSafetyResources(Action):
-    def name(self) -> str:
-        return "action_safety_resources"
+class ActionCrisis(FlagAndSay, Action):
+    action_name, reason, response = "action_crisis", "crisis", "utter_crisis"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        with turn(tracker) as t:
-            if t.participant is not None:
-                handoff.flag(t.participant, t.conversation, "safety", db_session=t.db_session)
-        dispatcher.utter_message(response="utter_safety")
-        return []
+
+class ActionSafetyResources(FlagAndSay, Action):
+    action_name, reason, response = "action_safety_resources", "safety", "utter_safety"

@@ -219,11 +219,9 @@ def reply(
 ) -> Outcome:
     """Take the participant's reply to the current step."""
     step = current_step(session, participant, db_session=db_session)
-    if step.kind == "consent":
-        return _consent_reply(session, participant, text, intent, channel, db_session=db_session)
-    if step.kind == "partner_consent":
-        return _partner_consent_reply(
-            session, participant, text, intent, channel, db_session=db_session
+    if step.kind in CONSENT_QUESTIONS:
+        return _consent_reply(
+            step.kind, session, participant, text, intent, channel, db_session=db_session
         )
     if step.kind == "done" or step.question is None:
         return Outcome([], done=True)
@@ -254,7 +252,42 @@ def reply(
     return Outcome([summary_say], done=after.kind == "done")
 
 
+# A consent question: what the participant agreed to, what follows a yes and a no.
+@dataclass(frozen=True)
+class ConsentQuestion:
+    purposes: tuple[str, ...]
+    on_yes: Outcome
+    on_no: Outcome
+    stops_on_no: bool
+
+
+CONSENT_QUESTIONS = {
+    "consent": ConsentQuestion(
+        CONSENT_PURPOSES, Outcome([]), Outcome([Say("utter_consent_declined")], done=True), True
+    ),
+    "partner_consent": ConsentQuestion(
+        ("share_partner",),
+        Outcome([Say("utter_partner_consent_given")], done=True),
+        Outcome([Say("utter_partner_consent_declined")], done=True),
+        False,
+    ),
+}
+
+
+def _yes_or_no(text: str, intent: str | None) -> bool | None:
+    """Yes/no from NLU, or from the numbered menu (1 yes, 2 no)."""
+    from api.channels.menus import fold
+
+    word = fold(text)
+    if intent == "affirm" or word == "1":
+        return True
+    if intent == "deny" or word == "2":
+        return False
+    return None
+
+
 def _consent_reply(
+    kind: str,
     session: ScreeningSession,
     participant: Participant,
     text: str,
@@ -263,44 +296,15 @@ def _consent_reply(
     *,
     db_session: Session,
 ) -> Outcome:
-    from api.channels.menus import fold
-
-    word = fold(text)
-    if intent == "affirm" or word == "1":
-        record_consent(participant, CONSENT_PURPOSES, True, channel=channel, db_session=db_session)
-        return Outcome([])
-    if intent == "deny" or word == "2":
-        record_consent(participant, CONSENT_PURPOSES, False, channel=channel, db_session=db_session)
+    question = CONSENT_QUESTIONS[kind]
+    answer = _yes_or_no(text, intent)
+    if answer is None:
+        session.misses += 1
+        return Outcome([Say("utter_screening_invalid")])
+    record_consent(participant, question.purposes, answer, channel=channel, db_session=db_session)
+    if not answer and question.stops_on_no:
         session.status = STOPPED
-        return Outcome([Say("utter_consent_declined")], done=True)
-    session.misses += 1
-    return Outcome([Say("utter_screening_invalid")])
-
-
-def _partner_consent_reply(
-    session: ScreeningSession,
-    participant: Participant,
-    text: str,
-    intent: str | None,
-    channel: str,
-    *,
-    db_session: Session,
-) -> Outcome:
-    from api.channels.menus import fold
-
-    word = fold(text)
-    if intent == "affirm" or word == "1":
-        record_consent(
-            participant, ("share_partner",), True, channel=channel, db_session=db_session
-        )
-        return Outcome([Say("utter_partner_consent_given")], done=True)
-    if intent == "deny" or word == "2":
-        record_consent(
-            participant, ("share_partner",), False, channel=channel, db_session=db_session
-        )
-        return Outcome([Say("utter_partner_consent_declined")], done=True)
-    session.misses += 1
-    return Outcome([Say("utter_screening_invalid")])
+    return question.on_yes if answer else question.on_no
 
 
 def restart(session: ScreeningSession, *, db_session: Session) -> None:

@@ -4,7 +4,6 @@ server, the app, the worker and the Twilio simulator, on their own database."""
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,14 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api import engine_model, migrate
-from api.config import ROOT
+from api import engine_model, migrate, supervisor
+from api.config import Settings
 from api.db import make_engine
 from api.staff import service as staff
 from tests.conftest import _TMP, BACKEND
 from tests.support.servers import Process, Proxy, free_port, http_ok, wait_for
-
-PY = sys.executable
 
 
 @dataclass
@@ -101,34 +98,16 @@ def stack() -> Iterator[Stack]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "PYTHONUNBUFFERED": "1",
     }
-    uvicorn = [PY, "-m", "uvicorn", "--factory", "--host", "127.0.0.1", "--log-level", "warning"]
     log_dir = Path(_TMP) / f"e2e-logs-{BACKEND}"
     log_dir.mkdir(exist_ok=True)
-    commands = {
-        "rasa": [
-            str(engine_model.rasa_bin()),
-            "run",
-            "--model",
-            str(model),
-            "--port",
-            str(ports["rasa"]),
-            "--interface",
-            "127.0.0.1",
-            "--endpoints",
-            str(ROOT / "bot" / "endpoints.yml"),
-            "--credentials",
-            str(ROOT / "bot" / "credentials.yml"),
-        ],
-        "actions": [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports["actions"])],
-        "app": [*uvicorn, "--port", str(ports["app"]), "api.main:create_app"],
-        "worker": [PY, "-m", "api.worker"],
-        "simulator": [
-            *uvicorn,
-            "--port",
-            str(ports["simulator"]),
-            "api.channels.simulator.server:create_simulator_app",
-        ],
-    }
+    # The same processes `firstcall run` starts, on ports of our own.
+    settings = Settings(
+        FIRSTCALL_PORT=ports["app"],
+        RASA_PORT=ports["rasa"],
+        ACTION_PORT=ports["actions"],
+        SIMULATOR_PORT=ports["simulator"],
+    )
+    commands = {c.name: c.command for c in supervisor.children(settings, model, simulator=True)}
     processes = {name: Process(name, cmd, env, log_dir) for name, cmd in commands.items()}
     stack = Stack(app_url, f"http://127.0.0.1:{ports['simulator']}", key, proxy, processes)
     try:

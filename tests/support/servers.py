@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import uvicorn
 
+from api.config import ROOT
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -71,7 +73,12 @@ class Process:
         self.log_path = log_dir / f"{name}.log"
         self.log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            command, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=env,
+            cwd=ROOT,  # Rasa imports our custom tokenizer from the working directory
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def alive(self) -> bool:
