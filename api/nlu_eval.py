@@ -24,7 +24,7 @@ from api.safety import net
 
 TEST_DIR = ROOT / "data" / "nlu_test"
 OUT = ROOT / "var" / "nlu-eval"
-ACCURACY_FLOOR = 0.80  # raised as the data improves; the target is 0.90 (docs/NLU.md)
+ACCURACY_FLOOR = 0.90  # the target (docs/NLU.md): every language, on messages never seen
 CRISIS_RECALL_FLOOR = 1.0  # with the safety net: no crisis message may be missed
 
 
