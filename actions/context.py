@@ -19,6 +19,10 @@ class Turn:
     conversation: Conversation | None
     participant: Participant | None
 
+    @property
+    def channel(self) -> str:
+        return self.conversation.channel if self.conversation else "web"
+
 
 @contextmanager
 def turn(tracker: Tracker) -> Iterator[Turn]:

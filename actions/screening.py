@@ -94,9 +94,8 @@ class ValidateScreeningForm(FormValidationAction):
                 return {"screening_answer": "done"}
             session, _ = screening.start(t.participant, t.conversation, db_session=t.db_session)
             consent_before = screening.consent_needed(t.participant, db_session=t.db_session)
-            channel = t.conversation.channel if t.conversation else "web"
             outcome = screening.reply(
-                session, t.participant, text, intent, channel=channel, db_session=t.db_session
+                session, t.participant, text, intent, channel=t.channel, db_session=t.db_session
             )
             _say(dispatcher, outcome)
             if consent_before and not screening.consent_needed(
@@ -141,8 +140,7 @@ class ActionWithdrawConsent(Action):
     ) -> list[dict[str, Any]]:
         with turn(tracker) as t:
             if t.participant is not None:
-                channel = t.conversation.channel if t.conversation else "web"
-                screening.withdraw_consent(t.participant, channel, db_session=t.db_session)
+                screening.withdraw_consent(t.participant, t.channel, db_session=t.db_session)
                 session = screening.active_session(t.participant, db_session=t.db_session)
                 if session is not None:
                     session.status = screening.STOPPED
