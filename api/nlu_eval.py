@@ -15,10 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from api.config import ROOT
 from api.engine_model import model_path, rasa_bin
+from api.i18n import nlu_data
 from api.i18n.locales import SUPPORTED_LOCALES
 from api.safety import net
 
@@ -39,25 +38,7 @@ class LanguageScore:
 
 
 def _examples(language: str) -> list[tuple[str, str]]:
-    pairs = []
-    for path in sorted((TEST_DIR / language).glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            if "intent" not in block:
-                continue
-            for line in str(block["examples"]).splitlines():
-                text = line.strip().removeprefix("- ").strip()
-                if text:
-                    pairs.append((_plain(text), block["intent"]))
-    return pairs
-
-
-def _plain(text: str) -> str:
-    """Annotated examples, `[espanol]{"entity": ...}`, as the participant typed them."""
-    import re
-
-    return re.sub(
-        r"\[([^\]]+)\]\{[^}]*\}|\[([^\]]+)\]\([^)]*\)", lambda m: m.group(1) or m.group(2), text
-    )
+    return nlu_data.examples(TEST_DIR / language)
 
 
 def run_rasa(model: Path) -> dict[str, str]:

@@ -6,15 +6,14 @@ from typing import Any
 
 from fastapi.templating import Jinja2Templates
 
-from api.config import ROOT, get_settings
-from api.i18n.catalog import render
+from api.config import ROOT
+from api.i18n.catalog import program_args, render
 
 templates = Jinja2Templates(directory=str(ROOT / "api" / "templates"))
 
 
 def _t(key: str, language: str, **args: Any) -> str:
-    settings = get_settings()
-    return render(key, language, {"program": settings.program_name, **args}).text
+    return render(key, language, {**program_args(), **args}).text
 
 
 templates.env.globals["t"] = _t

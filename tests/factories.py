@@ -53,8 +53,7 @@ def post_sms(client: TestClient, params: dict[str, str], signature: str | None =
 
 def sms_text(key: str, language: str) -> str:
     """What a participant's phone shows for a template: rendered, then cleaned for SMS."""
-    from api.conversations.turns import program_args
-    from api.i18n.catalog import render
+    from api.i18n.catalog import program_args, render
     from api.i18n.sms import clean_for_sms
 
     return clean_for_sms(render(key, language, program_args()).text)

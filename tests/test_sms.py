@@ -53,6 +53,8 @@ def test_numbered_menus_and_replies() -> None:
     assert menus.resolve("1", buttons) == "/affirm"
     assert menus.resolve(" #2 ", buttons) == "/deny"
     assert menus.resolve("si", buttons) == "/affirm"  # the option word, accents folded
+    assert menus.resolve("٢", buttons) == "/deny"  # Arabic-Indic digits, as Arabic phones type
+    assert menus.resolve("２", buttons) == "/deny"  # full-width, as Chinese keyboards type
     assert menus.resolve("3", buttons) is None
     assert menus.resolve("yes please", buttons) is None
     assert menus.resolve("1", None) is None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from api.channels.menus import fold
 from api.config import get_settings
 from api.conversations.models import Conversation, InboundMessage, Participant
-from api.i18n.catalog import render
+from api.i18n.catalog import program_args, render
+from api.i18n.folding import fold
 from api.outbox import service as outbox
 
 OPT_OUT = {"stop", "stopall", "unsubscribe", "end", "quit", "revoke", "optout", "cancel"}
@@ -39,12 +39,11 @@ def handle(
         return False
     settings = get_settings()
     language = participant.language or settings.program_default_language
-    args = {"program": settings.program_name, "contact": settings.program_contact}
     if keyword == "stop":
         participant.sms_opted_out = True
     elif keyword == "start":
         participant.sms_opted_out = False
-    rendered = render(f"sms.{keyword}", language, args)
+    rendered = render(f"sms.{keyword}", language, program_args())
     outbox.enqueue(conversation, rendered.text, kind="compliance", db_session=db_session)
     message.status = "keyword"
     return True

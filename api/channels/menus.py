@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from babel.lists import format_list
 
 from api.i18n.catalog import render
+from api.i18n.folding import fold
 from api.i18n.locales import babel_locale
 
-
-def fold(text: str) -> str:
-    """Lower case, accents and punctuation off: how we compare short replies."""
-    text = unicodedata.normalize("NFKD", text.casefold()).replace("đ", "d")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[\s\.\!\?,;:]+", " ", text).strip()
+__all__ = ["fold", "numbered", "resolve"]
 
 
 def numbered(text: str, buttons: list[dict[str, Any]], language: str) -> str:

@@ -28,7 +28,7 @@ from api.conversations.models import Conversation, InboundMessage, Participant
 from api.db import session_scope, utcnow
 from api.handoff import service as handoff
 from api.i18n import detect
-from api.i18n.catalog import render
+from api.i18n.catalog import program_args, render
 from api.outbox import service as outbox
 from api.safety import net
 
@@ -48,11 +48,6 @@ class Prepared:
     metadata: dict[str, Any]
     crisis: bool
     attempts: int
-
-
-def program_args() -> dict[str, str]:
-    settings = get_settings()
-    return {"program": settings.program_name, "contact": settings.program_contact}
 
 
 def _reply(
@@ -145,9 +140,10 @@ def _prepare(
 
     text = message.text
     crisis_language = net.detect(text)
+    payload = menus.resolve(text, conversation.last_menu)
     if participant.language is None and crisis_language is not None:
         participant.language = crisis_language  # never hold up a crisis with a menu
-    elif participant.language is None and menus.resolve(text, conversation.last_menu) is None:
+    elif participant.language is None and payload is None:
         detected = detect.detect(text)
         if not detected.sure or detected.tag is None:
             # Unsure, or a language we don't speak: ask, in every language at once.
@@ -157,7 +153,7 @@ def _prepare(
         participant.language = detected.tag  # a guess, kept until they choose another
     if crisis_language is not None:
         text = CRISIS_PAYLOAD  # the safety net overrides the classifier
-    elif (payload := menus.resolve(message.text, conversation.last_menu)) is not None:
+    elif payload is not None:
         text = payload
         chosen = _chosen_language(payload)
         if chosen is not None:  # the app owns the language: set it now, not after the engine

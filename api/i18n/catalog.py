@@ -72,6 +72,14 @@ def _translated(tag: str, template: Template, count: int | None) -> str | None:
     return value or None
 
 
+def program_args() -> dict[str, str]:
+    """The arguments every message may use: the program's name and contact."""
+    from api.config import get_settings
+
+    settings = get_settings()
+    return {"program": settings.program_name, "contact": settings.program_contact}
+
+
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 

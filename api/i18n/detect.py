@@ -12,6 +12,9 @@ from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
+from api.config import ROOT
+from api.i18n import nlu_data
+from api.i18n.folding import fold
 from api.i18n.locales import SUPPORTED_LOCALES
 
 MIN_CONFIDENCE = 0.5  # lingua's confidence among our languages
@@ -79,21 +82,10 @@ def _tag(language: Language) -> str | None:
 @lru_cache
 def _lexicon() -> dict[str, frozenset[str]]:
     """Every NLU training example (folded) -> the languages it is written in."""
-    import yaml
-
-    from api.channels.menus import fold
-    from api.config import ROOT
-
     found: dict[str, set[str]] = {}
     for tag in SUPPORTED_LOCALES:
-        for path in (ROOT / "data" / "nlu" / tag).glob("*.yml"):
-            for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-                for line in str(block.get("examples", "")).splitlines():
-                    example = re.sub(
-                        r"\[([^\]]+)\]\{[^}]*\}", r"\1", line.strip().removeprefix("- ")
-                    )
-                    if example:
-                        found.setdefault(fold(example), set()).add(tag)
+        for text, _intent in nlu_data.examples(ROOT / "data" / "nlu" / tag):
+            found.setdefault(fold(text), set()).add(tag)
     return {text: frozenset(tags) for text, tags in found.items()}
 
 
@@ -153,8 +145,6 @@ def detect(text: str) -> Detected:
         return Detected("ar", 1.0, True)
     if _VI_MARKS.search(text):
         return Detected("vi", 0.95, True)
-    from api.channels.menus import fold
-
     known = _lexicon().get(fold(text), frozenset())
     if len(known) == 1:  # the way people text it, in exactly one language's training data
         return Detected(next(iter(known)), 0.9, True)

@@ -8,8 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.config import get_settings
-from api.conversations.turns import program_args
-from api.i18n.catalog import render
+from api.i18n.catalog import program_args, render
 from api.i18n.texts import TEMPLATES
 from api.screening.messages import COMPOSITE
 

@@ -7,24 +7,21 @@ participant's language: people switch languages in a crisis.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import yaml
 
 from api.config import ROOT
+from api.i18n.folding import strip_marks
 
 SAFETY_DIR = ROOT / "data" / "safety"
 _TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 
 
 def normalize(text: str) -> str:
-    """Lower case, accents stripped (NFKD), đ -> d, Arabic tashkeel and tatweel removed."""
-    text = unicodedata.normalize("NFKD", text.casefold()).replace("đ", "d")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _TASHKEEL.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
+    """strip_marks, then Arabic tashkeel and tatweel removed, whitespace collapsed."""
+    return re.sub(r"\s+", " ", _TASHKEEL.sub("", strip_marks(text))).strip()
 
 
 @dataclass(frozen=True)

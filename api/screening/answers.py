@@ -5,24 +5,11 @@ from __future__ import annotations
 
 import re
 
-from api.channels.menus import fold
 from api.i18n.catalog import translate
+from api.i18n.folding import fold
 from api.screening.instrument import Option, Question
 
 _NUMBERS_ONLY = re.compile(r"^[\d\s,;/&+\-y]*$|^[\d\s,;/&+]*(?:and|y|va|و|和|及)[\d\s,;/&+]*$")
-
-
-# Chinese and Arabic list commas, and full-width digits, read as their ASCII forms.
-_LIST_SEPARATORS = str.maketrans(
-    {
-        "、": ",",
-        "，": ",",
-        "،": ",",
-        "؛": ";",
-        **{chr(0xFF10 + i): str(i) for i in range(10)},
-        **{chr(0x0660 + i): str(i) for i in range(10)},
-    }
-)
 
 
 def _label(question: Question, option: Option, language: str | None) -> set[str]:
@@ -64,7 +51,7 @@ def _by_words(question: Question, folded: str, language: str | None) -> tuple[st
 def parse(
     question: Question, text: str, language: str | None, intent: str | None = None
 ) -> tuple[str, ...] | None:
-    folded = fold(text.translate(_LIST_SEPARATORS))[:200]
+    folded = fold(text)[:200]
     picks = _by_numbers(question, folded) if folded else None
     if picks is None and folded:
         picks = _by_words(question, folded, language)

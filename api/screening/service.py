@@ -16,6 +16,7 @@ from api.config import get_settings
 from api.conversations.models import Conversation, Participant
 from api.db import utcnow
 from api.handoff import service as handoffs
+from api.i18n.folding import fold
 from api.screening import answers, scoring
 from api.screening.instrument import Question, modules, questions_for
 from api.screening.models import (
@@ -276,8 +277,6 @@ CONSENT_QUESTIONS = {
 
 def _yes_or_no(text: str, intent: str | None) -> bool | None:
     """Yes/no from NLU, or from the numbered menu (1 yes, 2 no)."""
-    from api.channels.menus import fold
-
     word = fold(text)
     if intent == "affirm" or word == "1":
         return True

@@ -6,8 +6,7 @@ import shutil
 
 import pytest
 
-from api.conversations.turns import program_args
-from api.i18n.catalog import render
+from api.i18n.catalog import program_args, render
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -7,8 +7,7 @@ import httpx
 import pytest
 
 from api.channels.menus import numbered
-from api.conversations.turns import program_args
-from api.i18n.catalog import render
+from api.i18n.catalog import program_args, render
 from api.i18n.sms import clean_for_sms
 from api.screening import prompts
 from api.screening.instrument import questions_for

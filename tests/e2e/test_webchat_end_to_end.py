@@ -5,8 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from api.conversations.turns import program_args
-from api.i18n.catalog import render
+from api.i18n.catalog import program_args, render
 
 pytestmark = pytest.mark.e2e
 
