@@ -158,7 +158,11 @@ def _prepare(
         chosen = _chosen_language(payload)
         if chosen is not None:  # the app owns the language: set it now, not after the engine
             conversations.set_language(participant, chosen)
-    metadata = {"channel": conversation.channel, "language": participant.language}
+    metadata = {
+        "channel": conversation.channel,
+        "language": participant.language,
+        "message_id": message.id,  # the turn's idempotency key
+    }
     return Prepared(
         message.id, conversation.id, text, metadata, crisis_language is not None, message.attempts
     )
