@@ -11,6 +11,7 @@ from api.i18n import detect, sms
 from api.i18n.catalog import render
 from api.i18n.locales import SUPPORTED_LOCALES
 from api.safety import net
+from bench import detection
 
 MESSAGES = [
     "hola necesito ayuda con la renta",
@@ -47,29 +48,8 @@ def main() -> None:
     timed("safety net, 6 messages", lambda: [net.detect(m) for m in MESSAGES], 500)
     timed("segment count, 6 messages", lambda: [sms.segments(m) for m in MESSAGES], 2000)
     timed("language detection, 6 messages", lambda: [detect.detect(m) for m in MESSAGES], 50)
-    detection_on_short_texts()
+    detection.main()
 
 
 if __name__ == "__main__":
     main()
-
-
-def detection_on_short_texts() -> None:
-    """Language detection on the held-out NLU examples: short texting-style messages."""
-    from api.nlu_eval import _examples
-
-    print("\nlanguage detection on held-out texting-style messages")
-    print(f"{'lang':<6}{'messages':>9}{'right':>8}{'wrong':>8}{'menu':>8}")
-    for tag in SUPPORTED_LOCALES:
-        pairs = _examples(tag)
-        right = wrong = menu = 0
-        for text, _ in pairs:
-            found = detect.detect(text)
-            if not found.sure:
-                menu += 1
-            elif found.tag == tag:
-                right += 1
-            else:
-                wrong += 1
-        n = len(pairs)
-        print(f"{tag:<6}{n:>9}{right / n:>8.1%}{wrong / n:>8.1%}{menu / n:>8.1%}")
