@@ -3,6 +3,11 @@
 One session and one commit point per request or job: routes get a session from
 `session_dependency` (committed once when the request succeeds), jobs use `session_scope()`.
 Service functions take `*, db_session` and never commit.
+
+On SQLite a write unit begins with `BEGIN IMMEDIATE` (it takes the write lock up front, so
+concurrent writers wait their turn instead of failing mid-transaction). A unit that only
+reads says so, `session_scope(read_only=True)` or `read_session_dependency`: it begins a
+deferred transaction, so it never holds the write lock, and it refuses to flush changes.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, UOWTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from api.config import get_settings
@@ -25,6 +30,19 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+READ_ONLY = "firstcall_read_only"  # execution option (and session info key) of a read unit
+
+
+class ReadOnlyUnit(RuntimeError):
+    """A read-only unit of work tried to write."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyUnit("a read-only unit of work tried to write")
 
 
 class Base(DeclarativeBase):
@@ -80,7 +98,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # noqa: ANN001
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Only write units take the write lock; readers begin deferred.
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -104,12 +124,22 @@ def get_sessionmaker() -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """A job's unit of work: one session, committed once at the end, rolled back on error."""
-    session = get_sessionmaker()()
+def session_scope(*, read_only: bool = False) -> Iterator[Session]:
+    """A job's unit of work: one session, committed once at the end, rolled back on error.
+
+    `read_only=True`: a unit that only reads; on SQLite it takes no write lock, it refuses
+    to flush changes, and it ends with a rollback (there is nothing to commit).
+    """
+    if read_only:
+        session = get_sessionmaker()(execution_options={READ_ONLY: True}, info={READ_ONLY: True})
+    else:
+        session = get_sessionmaker()()
     try:
         yield session
-        session.commit()
+        if read_only:
+            session.rollback()
+        else:
+            session.commit()
     except BaseException:
         session.rollback()
         raise
@@ -120,4 +150,10 @@ def session_scope() -> Iterator[Session]:
 def session_dependency() -> Iterator[Session]:
     """FastAPI dependency: the request's one session, committed at the request's edge."""
     with session_scope() as session:
+        yield session
+
+
+def read_session_dependency() -> Iterator[Session]:
+    """FastAPI dependency for routes that only read: no write lock, nothing committed."""
+    with session_scope(read_only=True) as session:
         yield session
