@@ -7,6 +7,9 @@ RASA_VENV := .venv-rasa
 PY        := $(VENV)/bin/python
 RASA      := $(RASA_VENV)/bin/rasa
 export RASA_TELEMETRY_ENABLED := false
+# make is for local runs: placeholder secrets are accepted only with an explicit development
+# (or test) environment on loopback (api/config.py). A deployer sets FIRSTCALL_ENV themselves.
+export FIRSTCALL_ENV ?= development
 export TF_CPP_MIN_LOG_LEVEL := 2
 BOT_ARGS  := --domain bot/domain.yml --data bot/data data/nlu --config bot/config.yml
 

@@ -39,10 +39,13 @@ def train(force: bool = typer.Option(False, help="Train even if nothing changed.
 
 @app.command("load-demo")
 def load_demo() -> None:
-    """Create the demo organization, a case manager and an API key (once)."""
+    """Create the demo organization, a case manager and an API key (once; development only)."""
     from api import demo
     from api.db import session_scope
 
+    if not get_settings().is_development:
+        typer.echo("demo data is only for local runs: set FIRSTCALL_ENV=development", err=True)
+        raise typer.Exit(1)
     with session_scope() as db:
         key = demo.load(db_session=db)
     if key:
@@ -53,14 +56,15 @@ def load_demo() -> None:
 def run(
     simulator: bool = typer.Option(True, help="Start the local SMS simulator (Twilio stand-in)."),
 ) -> None:
-    """Migrate, load demo data, train if needed, start everything, print the URLs."""
+    """Migrate, load demo data (development only), train if needed, start everything."""
     from api import demo, engine_model, migrate, supervisor
     from api.db import session_scope
 
     settings = get_settings()
     migrate.upgrade(settings.database_url)
-    with session_scope() as db:
-        demo.load(db_session=db)
+    if settings.is_development:
+        with session_scope() as db:
+            demo.load(db_session=db)
     model, _ = engine_model.train()
     try:
         code = supervisor.run(settings, model, simulator=simulator and not settings.is_production)

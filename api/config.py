@@ -1,13 +1,17 @@
 """Typed settings: the one place the environment is read.
 
-Every setting has a type and, where safe, a local-development default. Production
-(`FIRSTCALL_ENV=production`) refuses placeholder secrets and unsigned Twilio webhooks.
+Every setting has a type and, where safe, a local-development default. Fail closed: the
+placeholder secrets are accepted only on an explicit local run (`FIRSTCALL_ENV` is
+`development` or `test`) that nothing beyond loopback can reach (bind host and
+`PUBLIC_BASE_URL` both loopback). Anything else needs real secrets or refuses to start.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,12 +20,25 @@ ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside local runs
 # A valid Fernet key that is public on purpose: only for local runs and tests.
 PLACEHOLDER_ENCRYPTION_KEY = "ZGV2LWluc2VjdXJlLWtleS1mb3ItbG9jYWwtcnVucyE="
+PLACEHOLDER_TWILIO_AUTH_TOKEN = "dev-twilio-auth-token"  # noqa: S105 - as above
+LOCAL_ENVS = ("development", "test")  # exact values; unset or anything else is not local
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
 
-    env: str = Field("development", validation_alias="FIRSTCALL_ENV")
+    env: str = Field("", validation_alias="FIRSTCALL_ENV")  # `make` sets development
     database_url: str = Field(
         f"sqlite:///{ROOT / 'var' / 'firstcall.db'}", validation_alias="DATABASE_URL"
     )
@@ -35,13 +52,14 @@ class Settings(BaseSettings):
 
     # Twilio (or our Twilio-compatible simulator, via TWILIO_API_BASE)
     twilio_account_sid: str = Field("AC" + "0" * 32, validation_alias="TWILIO_ACCOUNT_SID")
-    twilio_auth_token: str = Field("dev-twilio-auth-token", validation_alias="TWILIO_AUTH_TOKEN")
+    twilio_auth_token: str = Field(
+        PLACEHOLDER_TWILIO_AUTH_TOKEN, validation_alias="TWILIO_AUTH_TOKEN"
+    )
     twilio_from_number: str | None = Field("+15005550006", validation_alias="TWILIO_FROM_NUMBER")
     twilio_messaging_service_sid: str | None = Field(
         None, validation_alias="TWILIO_MESSAGING_SERVICE_SID"
     )
     twilio_api_base: str | None = Field(None, validation_alias="TWILIO_API_BASE")
-    twilio_validate_signature: bool = Field(True, validation_alias="TWILIO_VALIDATE_SIGNATURE")
 
     # The Rasa engine and the action server (both local processes by default)
     rasa_url: str = Field("http://127.0.0.1:5005", validation_alias="RASA_URL")
@@ -75,24 +93,41 @@ class Settings(BaseSettings):
     enable_docs: bool = Field(True, validation_alias="FIRSTCALL_ENABLE_DOCS")
 
     @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+    @property
     def is_production(self) -> bool:
-        return self.env == "production"
+        """Anything that is not an explicit local run counts as production (fail closed)."""
+        return self.env not in LOCAL_ENVS
+
+    def reachable_beyond_loopback(self) -> list[str]:
+        reasons = []
+        if not is_loopback(self.host):
+            reasons.append(f"FIRSTCALL_HOST={self.host} is not loopback")
+        if not is_loopback(urlsplit(self.public_base_url).hostname):
+            reasons.append("PUBLIC_BASE_URL is not a loopback address")
+        return reasons
 
     @model_validator(mode="after")
-    def _refuse_placeholders_in_production(self) -> Settings:
-        if not self.is_production:
+    def _refuse_placeholders_unless_local(self) -> Settings:
+        why = self.reachable_beyond_loopback()
+        if self.is_production:
+            why.insert(0, "FIRSTCALL_ENV is not development or test")
+        if not why:
             return self
         problems = []
         if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
             problems.append("FIRSTCALL_SECRET_KEY must be a real secret of 32+ characters")
         if self.encryption_key == PLACEHOLDER_ENCRYPTION_KEY:
             problems.append("FIRSTCALL_ENCRYPTION_KEY must be set (a Fernet key)")
-        if not self.twilio_validate_signature:
-            problems.append("Twilio signature checking cannot be turned off in production")
-        if self.twilio_auth_token == "dev-twilio-auth-token":  # noqa: S105
+        if self.twilio_auth_token == PLACEHOLDER_TWILIO_AUTH_TOKEN:
             problems.append("TWILIO_AUTH_TOKEN must be set")
         if problems:
-            raise ValueError("refusing to start in production: " + "; ".join(problems))
+            raise ValueError(
+                f"refusing placeholder secrets ({'; '.join(why)}): {'; '.join(problems)}. "
+                "For a local run, use FIRSTCALL_ENV=development on 127.0.0.1."
+            )
         return self
 
 

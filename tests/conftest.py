@@ -35,6 +35,9 @@ os.environ.update(
         "PUBLIC_BASE_URL": "https://firstcall.test",
         "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
         "TWILIO_AUTH_TOKEN": "test-auth-token",
+        # PUBLIC_BASE_URL is not loopback, so placeholder secrets would be refused.
+        "FIRSTCALL_SECRET_KEY": "test-secret-key-of-at-least-32-characters",
+        "FIRSTCALL_ENCRYPTION_KEY": "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=",
         "TWILIO_FROM_NUMBER": "+15005550006",
         "RASA_URL": "http://127.0.0.1:9",  # discard port: unit tests never reach an engine
         "ACTION_SERVER_URL": "http://127.0.0.1:9",

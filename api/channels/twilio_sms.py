@@ -59,9 +59,7 @@ async def twilio_form(
     form = {k: str(v) for k, v in (await request.form()).multi_items()}
     signature = request.headers.get("X-Twilio-Signature", "")
     validator = RequestValidator(settings.twilio_auth_token)
-    if settings.twilio_validate_signature and not validator.validate(
-        public_url(request, settings), form, signature
-    ):
+    if not validator.validate(public_url(request, settings), form, signature):
         raise HTTPException(status_code=403, detail="invalid Twilio signature")
     return form
 
