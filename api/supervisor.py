@@ -95,7 +95,7 @@ def children(settings: Settings, model: Path, *, simulator: bool) -> list[Child]
         ),
         Child(
             "actions",
-            [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            [PYTHON, "-m", "actions.server", "--port", str(settings.action_port)],
             settings.action_port,
         ),
         Child(
