@@ -23,8 +23,8 @@ from twilio.rest import Client
 
 from api.channels import keywords
 from api.config import Settings, get_settings
+from api.conversations import crisis, turns
 from api.conversations import service as conversations
-from api.conversations import turns
 from api.db import session_dependency, utcnow
 from api.outbox.models import DELIVERED, FAILED, PENDING, SENT, OutboundMessage
 
@@ -96,6 +96,8 @@ def inbound_sms(form: TwilioForm, background: BackgroundTasks, db_session: DbSes
     if keywords.handle(stored.message, participant, conversation, db_session=db_session):
         db_session.commit()
         return twiml()
+    # The safety net at the door: a crisis is answered and flagged in this very request.
+    crisis.answer_at_once(stored.message, participant, conversation, db_session=db_session)
     if participant.sms_opted_out:
         # Carrier rules: only START/UNSTOP opt back in. Keep the message; send nothing.
         stored.message.status = "opted_out"

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from api.config import get_settings
+from api.conversations import crisis, turns
 from api.conversations import service as conversations
-from api.conversations import turns
 from api.conversations.models import Conversation, Participant
 from api.db import session_scope
 from api.i18n.locales import SUPPORTED_LOCALES, negotiate
@@ -68,7 +68,12 @@ def post_message(body: WebMessageIn, request: Request) -> WebReply:
             existing = db.get(Participant, conversation.participant_id)
             assert existing is not None
             conversations.set_language(existing, body.language)
-        conversations.store_inbound(conversation, body.text, external_id=None, db_session=db)
+        stored = conversations.store_inbound(
+            conversation, body.text, external_id=None, db_session=db
+        )
+        owner = db.get(Participant, conversation.participant_id)
+        assert owner is not None
+        crisis.answer_at_once(stored.message, owner, conversation, db_session=db)
         conversation_id = conversation.id
     # Stored and committed: now the turn, then whatever is waiting for this conversation.
     turns.process_conversation(conversation_id, immediate=True)

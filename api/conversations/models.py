@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, UTCDateTime, utcnow
@@ -55,6 +55,8 @@ class InboundMessage(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     truncated: Mapped[bool] = mapped_column(Boolean, default=False)
     media_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The safety net matched when the message was stored: resources and the flag went at once.
+    crisis: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # pending -> processing (claimed, with a lease) -> done | failed; "keyword" never reaches NLU
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

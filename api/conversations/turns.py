@@ -22,15 +22,13 @@ from sqlalchemy.orm import Session
 
 from api.channels import menus
 from api.config import get_settings
-from api.conversations import engine
+from api.conversations import crisis, engine
 from api.conversations import service as conversations
 from api.conversations.models import Conversation, InboundMessage, Participant
 from api.db import session_scope, utcnow
-from api.handoff import service as handoff
 from api.i18n import detect
 from api.i18n.catalog import program_args, render
 from api.outbox import service as outbox
-from api.safety import net
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +137,10 @@ def _prepare(
         return Prepared(message.id, conversation.id, "", {}, False, message.attempts)
 
     text = message.text
-    crisis_language = net.detect(text)
+    # Normally answered when stored; this covers a message stored by any other path.
+    is_crisis = crisis.answer_at_once(message, participant, conversation, db_session=db_session)
     payload = menus.resolve(text, conversation.last_menu)
-    if participant.language is None and crisis_language is not None:
-        participant.language = crisis_language  # never hold up a crisis with a menu
-    elif participant.language is None and payload is None:
+    if participant.language is None and payload is None and not is_crisis:
         detected = detect.detect(text)
         if not detected.sure or detected.tag is None:
             # Unsure, or a language we don't speak: ask, in every language at once.
@@ -151,7 +148,7 @@ def _prepare(
             _finish(message)
             return Prepared(message.id, conversation.id, "", {}, False, message.attempts)
         participant.language = detected.tag  # a guess, kept until they choose another
-    if crisis_language is not None:
+    if is_crisis:
         text = CRISIS_PAYLOAD  # the safety net overrides the classifier
     elif payload is not None:
         text = payload
@@ -163,9 +160,7 @@ def _prepare(
         "language": participant.language,
         "message_id": message.id,  # the turn's idempotency key
     }
-    return Prepared(
-        message.id, conversation.id, text, metadata, crisis_language is not None, message.attempts
-    )
+    return Prepared(message.id, conversation.id, text, metadata, is_crisis, message.attempts)
 
 
 def process_conversation(conversation_id: str, *, immediate: bool = False) -> int:
@@ -194,25 +189,10 @@ def _engine_down(prepared: Prepared, error: str, *, db_session: Session) -> None
     assert message is not None and conversation is not None
     participant = db_session.get(Participant, conversation.participant_id)
     assert participant is not None
-    if message.attempts == 1:
-        if prepared.crisis:
-            # Safety first, even with the engine down: resources and an urgent flag now.
-            _reply(
-                conversation,
-                participant.language,
-                "utter_crisis",
-                kind="crisis",
-                db_session=db_session,
-            )
-            handoff.flag(participant, conversation, "crisis", db_session=db_session)
-        else:
-            _reply(
-                conversation,
-                participant.language,
-                "error.trouble",
-                kind="error",
-                db_session=db_session,
-            )
+    if message.attempts == 1 and not prepared.crisis:  # a crisis had its resources already
+        _reply(
+            conversation, participant.language, "error.trouble", kind="error", db_session=db_session
+        )
     message.status = "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
     message.error = error[:200]
     message.next_attempt_at = utcnow() + _backoff(message.attempts)
@@ -230,6 +210,8 @@ def _record(prepared: Prepared, replies: list[engine.BotMessage], *, db_session:
     language = participant.language or get_settings().program_default_language
     last_buttons: list[dict[str, Any]] | None = None
     for bot in replies:
+        if prepared.crisis and crisis.is_crisis_text(bot.text):
+            continue  # sent when the message was stored
         body = bot.text
         if conversation.channel == "sms":
             body = menus.numbered(bot.text, bot.buttons, language)
