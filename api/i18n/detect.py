@@ -13,7 +13,7 @@ from functools import lru_cache
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from api.config import ROOT
-from api.i18n import nlu_data
+from api.i18n import arabizi, nlu_data
 from api.i18n.folding import fold
 from api.i18n.locales import SUPPORTED_LOCALES
 
@@ -22,8 +22,7 @@ UNSUPPORTED_CONFIDENCE = 0.8  # lingua's confidence that it is another language 
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
-# Texting without diacritics: common Vietnamese words, and Arabizi (Arabic in Latin letters
-# with digits for sounds Latin lacks: 3 ع, 7 ح, 2 ء, 5 خ).
+# Texting without diacritics: common Vietnamese words (Arabizi cues are in arabizi.py).
 _VI_WORDS = {
     "toi",
     "can",
@@ -50,7 +49,7 @@ _VI_WORDS = {
     "bn",
 }
 _VI_STRONG = {"toi", "giup", "khong", "duoc", "minh", "chao", "viec", "cam on", "xin"}
-_ARABIZI = re.compile(r"\b[a-z]*[a-z][2357][a-z]+[a-z0-9]*\b|\b[2357][a-z]{2,}\b", re.I)
+_LETTERS = re.compile(r"[^\W\d_]+")  # runs of letters, in any script
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,9 @@ def _by_naive_bayes(folded: str) -> tuple[str, float] | None:
     import math
 
     counts, totals, vocabulary = _naive_bayes()
-    features = _features(folded)
+    # A feature no language has seen says nothing about the language; smoothed, it would
+    # favour the language with the least data, more with every repetition ("xxxxx...").
+    features = [f for f in _features(folded) if any(f in c for c in counts.values())]
     if not features:
         return None
     scores = sorted(
@@ -135,6 +136,25 @@ def _vietnamese_without_marks(words: list[str]) -> bool:
     return len(hits) >= 2 and any(w in _VI_STRONG for w in hits)
 
 
+def _has_words(text: str, known: frozenset[str]) -> bool:
+    """A word has at least two different letters ("ok", "hmm", not "xxxxx" or "x x x"),
+    or it is a whole message people text in one of our languages ("k", "y")."""
+    return bool(known) or any(len(set(run.casefold())) >= 2 for run in _LETTERS.findall(text))
+
+
+def _arabizi(text: str) -> bool:
+    """Arabic in Latin letters, unless the rest of the message is clearly another language:
+    a digit inside a word (a7jez) takes a clear margin to outvote, a leading one (3ayez, but
+    also "2morrow") only the usual one."""
+    strong, weak = arabizi.cues(text)
+    if not strong and not weak:
+        return False
+    by_data = _by_naive_bayes(fold(text))
+    if by_data is None or by_data[0] == "ar":
+        return True
+    return by_data[1] < (NB_MARGIN * 2 if strong else NB_MARGIN)
+
+
 def detect(text: str) -> Detected:
     text = text.strip()
     if not any(ch.isalpha() for ch in text):
@@ -146,10 +166,12 @@ def detect(text: str) -> Detected:
     if _VI_MARKS.search(text):
         return Detected("vi", 0.95, True)
     known = _lexicon().get(fold(text), frozenset())
+    if not _has_words(text, known):  # a paste of "xxxx", letters without words
+        return Detected(None, 0.0, False)
     if len(known) == 1:  # the way people text it, in exactly one language's training data
         return Detected(next(iter(known)), 0.9, True)
     words = re.findall(r"[a-z0-9]+", text.lower())
-    if _ARABIZI.search(text):
+    if _arabizi(text):
         return Detected("ar", 0.8, True)
     if _vietnamese_without_marks(words):
         return Detected("vi", 0.8, True)
