@@ -142,7 +142,9 @@ def test_full_screening_gives_coded_results_and_urgent_flags(db: Session, org) -
         {
             "option_id": "not_steady",
             "loinc": "LA31995-6",
-            "display": "I don't have a steady place to live",
+            "display": "I do not have a steady place to live (I am temporarily staying with "
+            "others, in a hotel, in a shelter, living outside on the street, on a beach, in a "
+            "car, abandoned building, bus or train station, or in a park)",
         }
     ]
     safety = next(d for d in coded["domains"] if d["domain"] == "safety")

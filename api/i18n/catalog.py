@@ -8,6 +8,7 @@ chain, decided here only: participant language -> program default -> English.
 from __future__ import annotations
 
 import gettext
+import logging
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from babel.messages.pofile import read_po
 from api.config import ROOT
 from api.i18n.locales import SUPPORTED_LOCALES, fallback_chain
 from api.i18n.texts import TEMPLATES, Template
+
+logger = logging.getLogger(__name__)
 
 LOCALES_DIR = ROOT / "locales"
 DOMAIN = "messages"
@@ -115,11 +118,39 @@ def render(
         {"title": render(b.title_key, tag, values).text, "payload": b.payload}
         for b in template.buttons
     ]
-    return Rendered(text=text.format_map(_SafeArgs(values)), language=tag, buttons=buttons)
+    return Rendered(text=_fill(key, text, values), language=tag, buttons=buttons)
 
 
-class _SafeArgs(dict[str, Any]):
-    """Missing arguments render as empty rather than crashing a participant's turn."""
+class MissingArgumentError(KeyError):
+    """A template was rendered without one of its fill-in arguments."""
 
-    def __missing__(self, key: str) -> str:
+
+def _strict() -> bool:
+    """Missing arguments raise under tests; elsewhere they are logged and rendered empty."""
+    from api.config import get_settings
+
+    try:
+        return get_settings().env == "test"
+    except ValueError:  # settings refused (tooling run without an environment): not a test
+        return False
+
+
+def _fill(key: str, text: str, values: dict[str, Any]) -> str:
+    args = _Args(values, key, strict=_strict())
+    filled = text.format_map(args)
+    if args.missing:
+        # names only: argument values may be personal
+        logger.warning("template %s rendered without %s", key, ", ".join(sorted(args.missing)))
+    return filled
+
+
+class _Args(dict[str, Any]):
+    def __init__(self, values: dict[str, Any], key: str, *, strict: bool) -> None:
+        super().__init__(values)
+        self.key, self.strict, self.missing = key, strict, set[str]()
+
+    def __missing__(self, name: str) -> str:
+        if self.strict:
+            raise MissingArgumentError(f"template {self.key} rendered without {name!r}")
+        self.missing.add(name)  # a participant's turn goes on: the gap is logged
         return ""

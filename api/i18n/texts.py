@@ -5,7 +5,10 @@ becomes an entry with msgctxt=key and msgid=text. Rasa responses (utter_*) are r
 from here through the /nlg endpoint; channel and system messages too.
 
 `segments` is the template's SMS budget, checked for every language with `sample` arguments
-(worst-case lengths) by tests/test_catalogs.py.
+(worst-case lengths) by tests/test_catalogs.py. `role` marks the texts whose promises are
+checked in every language (tests/test_safety_texts.py): "crisis" texts name 988 and 911, the
+"dv" text names the hotline's number and text option; crisis, dv and "consent" texts may take
+three segments, since being understood matters more than the cost there.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Template:
     count_arg: str | None = None
     buttons: tuple[Button, ...] = ()
     sample: dict[str, Any] = field(default_factory=dict)
+    role: str | None = None  # crisis | dv | consent
 
     def sample_args(self) -> dict[str, Any]:
         return {**SAMPLE_ARGS, **self.sample}
@@ -51,6 +55,11 @@ def T(key: str, text: str, **kwargs: Any) -> Template:  # noqa: N802 - gettext-s
         raise ValueError(f"duplicate template key {key}")
     TEMPLATES[key] = template
     return template
+
+
+def roles(role: str) -> list[str]:
+    """The keys of the templates with this role."""
+    return [key for key, template in TEMPLATES.items() if template.role == role]
 
 
 def TP(key: str, singular: str, plural: str, count_arg: str, **kwargs: Any) -> Template:  # noqa: N802
@@ -83,7 +92,8 @@ T("utter_you_are_welcome", "You're welcome! I'm here if you need anything else."
 T(
     "utter_help",
     "I ask a few short questions about what you need, connect you with a local agency and "
-    "book your first appointment. Reply START to begin, or ask for a person any time.",
+    "book your first appointment. To begin, tell me what you need help with. You can ask for a "
+    "person any time.",
     segments=2,
 )
 T(
@@ -108,13 +118,16 @@ T(
 T(
     "utter_out_of_scope",
     "Sorry, I can't help with that. I can help with housing, food, bills, rides, health, "
-    "child care, legal issues and work. Reply HELP to see how.",
+    "child care, legal issues and work. Just tell me what you need.",
     segments=2,
 )
 T("utter_default", "Sorry, I didn't understand. Could you say that another way?")
+# A bare yes here would only get utter_help: ask for the need itself, which starts the screening.
 T(
     "utter_nothing_to_undo",
-    "There's no question to skip or change right now. Want to start? Reply YES.",
+    "There's no question to skip or change right now. To start, tell me what you need help "
+    "with, like housing, food or work.",
+    segments=2,
 )
 T(
     "utter_appointment_later",
@@ -128,7 +141,8 @@ T(
     "utter_crisis",
     "You matter, and help is available now. Call or text 988 (Suicide & Crisis Lifeline), "
     "free, any time. If you are in danger right now, call 911. I've alerted our staff.",
-    segments=2,
+    segments=3,
+    role="crisis",
 )
 
 T(
@@ -137,6 +151,7 @@ T(
     "Hotline is free and private: call 1-800-799-7233 or text START to 88788. In danger now, "
     "call 911. A case manager will contact you.",
     segments=3,
+    role="dv",
 )
 
 # --- language -------------------------------------------------------------------------------
@@ -173,6 +188,7 @@ T(
     "sms.help",
     "{program}: help finding local services. Contact {contact}. Msg & data rates may apply. "
     "Reply STOP to opt out.",
+    segments=2,  # UCS-2 languages need two for what carriers require: name, contact, rates, STOP
 )
 T("sms.media_only", "I can only read text right now. Please type your message.")
 T("sms.menu_hint", "Reply {choices}")
@@ -208,6 +224,7 @@ T(
     "yes. Is it OK to text you and save your answers?",
     segments=3,
     buttons=YES_NO,
+    role="consent",
 )
 T(
     "utter_consent_declined",
@@ -242,8 +259,9 @@ T(
     "utter_partner_consent",
     "To book your first appointment for you, can we share your name, phone number and what "
     "you need help with with a partner agency?",
-    segments=2,
+    segments=3,
     buttons=YES_NO,
+    role="consent",
 )
 T(
     "utter_partner_consent_given",
