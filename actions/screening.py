@@ -16,7 +16,14 @@ from rasa_sdk.types import DomainDict
 
 from actions.context import turn
 from api.screening import service as screening
-from api.screening.prompts import ANSWER_INTENT
+from api.screening.prompts import ANSWER_INTENT, payload_fields
+
+
+def _message_id(tracker: Tracker) -> int | None:
+    """The turn's idempotency key: the inbound message id the app sends as metadata."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    value = metadata.get("message_id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _say(dispatcher: CollectingDispatcher, outcome: screening.Outcome) -> None:
@@ -64,6 +71,7 @@ class ActionAskScreeningAnswer(Action):
                 dispatcher.utter_message(
                     response="utter_screening_question",
                     question=step.question.id,
+                    v=step.question.version,
                     step=step.number,
                     total=step.total,
                 )
@@ -87,21 +95,26 @@ class ValidateScreeningForm(FormValidationAction):
             return {"screening_answer": None}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = str(slot_value or "")
-        if intent == ANSWER_INTENT:  # a button or numbered-menu pick: the entity is the answer
-            text = next(tracker.get_latest_entity_values("answer"), text)
+        button: dict[str, str] = {}
+        if intent == ANSWER_INTENT:  # a button or numbered-menu pick: it names its question
+            button = payload_fields(str(tracker.latest_message.get("text") or ""))
+            text = button.get("answer") or next(tracker.get_latest_entity_values("answer"), text)
         with turn(tracker) as t:
             if t.participant is None:
                 return {"screening_answer": "done"}
             session, _ = screening.start(t.participant, t.conversation, db_session=t.db_session)
-            consent_before = screening.consent_needed(t.participant, db_session=t.db_session)
             outcome = screening.reply(
-                session, t.participant, text, intent, channel=t.channel, db_session=t.db_session
+                session,
+                t.participant,
+                text,
+                intent,
+                channel=t.channel,
+                db_session=t.db_session,
+                message_id=_message_id(tracker),
+                question_id=button.get("question"),
+                version=button.get("v"),
             )
             _say(dispatcher, outcome)
-            if consent_before and not screening.consent_needed(
-                t.participant, db_session=t.db_session
-            ):
-                dispatcher.utter_message(response="utter_screening_intro")
         return {"screening_answer": "done" if outcome.done else None}
 
 
@@ -122,12 +135,9 @@ class ActionScreeningComplete(Action):
                 != "done"
             ):
                 return [SlotSet("screening_answer", None)]  # stopped (no consent): said already
-            _, urgent = screening.complete(
-                session, t.participant, t.conversation, db_session=t.db_session
-            )
-        # the summary was said when the last question was answered (service.reply)
-        if "safety" in urgent:
-            dispatcher.utter_message(response="utter_safety")
+            screening.complete(session, t.participant, t.conversation, db_session=t.db_session)
+        # the summary was said when the last question was answered, and urgent resources (a
+        # hotline) in the turn of the answer that made them urgent (service.reply)
         return [SlotSet("screening_answer", None)]
 
 

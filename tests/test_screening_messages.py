@@ -21,7 +21,9 @@ def test_question_has_progress_options_and_answer_payloads() -> None:
     assert render("screening.pick_all", "es").text in rendered.text  # a pick-all question
     assert rendered.buttons[0] == {
         "title": render("screening.housing_problems.pests", "es").text,
-        "payload": '/screening_answer{"answer":"1"}',
+        "payload": '/screening_answer{"answer":"1","question":"housing_problems","v":"'
+        + QUESTIONS[1].version
+        + '"}',
     }
 
 

@@ -7,13 +7,16 @@ import re
 
 from api.i18n.catalog import translate
 from api.i18n.folding import fold
+from api.i18n.texts import TEMPLATES
 from api.screening.instrument import Option, Question
 
 _NUMBERS_ONLY = re.compile(r"^[\d\s,;/&+\-y]*$|^[\d\s,;/&+]*(?:and|y|va|و|和|及)[\d\s,;/&+]*$")
 
 
 def _label(question: Question, option: Option, language: str | None) -> set[str]:
-    texts = {fold(option.text), fold(translate(question.option_key(option), language)[0])}
+    texts = {fold(option.text)}
+    if question.option_key(option) in TEMPLATES:  # not for a version no longer in the files
+        texts.add(fold(translate(question.option_key(option), language)[0]))
     return {t for t in texts if t}
 
 

@@ -6,10 +6,13 @@ sources: `make translations` puts them in the catalogs as screening.<question>[.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -42,6 +45,7 @@ class Question:
     text: str
     options: tuple[Option, ...]
     sms_segments: int = 3  # budget for the whole SMS: question, numbered options, hint
+    version: str = ""  # the digest of its module's content: button payloads carry it
 
     @property
     def text_key(self) -> str:
@@ -56,30 +60,54 @@ class Question:
 
 @dataclass(frozen=True)
 class DomainRule:
+    """How a domain is scored, and what it means for staff and for the summary.
+
+    `urgent`: a positive result is urgent on its own (an urgent answer always is);
+    `flag`: the handoff reason an urgent answer or result raises, in the turn it is given;
+    `resources`: the response said to the participant in that turn (a hotline);
+    `sensitive`: the summary never names it ("followed up privately").
+    """
+
     domain: str
     rule: str  # any_positive | sum_at_least
     questions: tuple[str, ...]
     threshold: int | None = None
     loinc: str | None = None
+    urgent: bool = False
+    flag: str | None = None
+    resources: str | None = None
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
 class Module:
     id: str
-    version: str
+    version: str  # the label in the file ("2026-11")
     title: str
     loinc: str | None
     questions: tuple[Question, ...]
     domains: tuple[DomainRule, ...]
+    digest: str = ""  # of the file's content: what a session pins
+    source: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class InstrumentError(ValueError):
     pass
 
 
+def digest_of(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
 def _module(path: Path) -> Module:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return module_from_data(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def module_from_data(data: dict[str, Any]) -> Module:
+    """A module from its file's content (or from a stored snapshot of it)."""
     module_id = str(data["id"])
+    digest = digest_of(data)
     questions = tuple(
         Question(
             id=q["id"],
@@ -102,6 +130,7 @@ def _module(path: Path) -> Module:
                 for o in q["options"]
             ),
             sms_segments=int(q.get("sms_segments", 3)),
+            version=digest,
         )
         for q in data["questions"]
     )
@@ -112,11 +141,22 @@ def _module(path: Path) -> Module:
             questions=tuple(d["questions"]),
             threshold=d.get("threshold"),
             loinc=d.get("loinc"),
+            urgent=bool(d.get("urgent", False)),
+            flag=d.get("flag"),
+            resources=d.get("resources"),
+            sensitive=bool(d.get("sensitive", False)),
         )
         for d in data["domains"]
     )
     module = Module(
-        module_id, str(data["version"]), data["title"], data.get("loinc"), questions, domains
+        module_id,
+        str(data["version"]),
+        data["title"],
+        data.get("loinc"),
+        questions,
+        domains,
+        digest,
+        data,
     )
     _check(module)
     return module
@@ -141,6 +181,13 @@ def _check(module: Module) -> None:
             raise InstrumentError(f"{module.id}/{rule.domain}: unknown rule {rule.rule}")
         if rule.rule == "sum_at_least" and rule.threshold is None:
             raise InstrumentError(f"{module.id}/{rule.domain}: sum_at_least needs a threshold")
+        urgent_options = any(
+            o.urgent for q in module.questions if q.id in rule.questions for o in q.options
+        )
+        if (rule.urgent or urgent_options) and not rule.flag:
+            raise InstrumentError(
+                f"{module.id}/{rule.domain}: urgent answers need a flag (the handoff reason)"
+            )
 
 
 @lru_cache
@@ -161,6 +208,11 @@ def questions_for(module_ids: list[str]) -> list[Question]:
     if unknown:
         raise InstrumentError(f"unknown screening modules {unknown}; have {sorted(available)}")
     return [q for m in module_ids for q in available[m].questions]
+
+
+def sensitive_domains() -> set[str]:
+    """Domains the summary never names: marked `sensitive: true` in the files."""
+    return {rule.domain for m in modules().values() for rule in m.domains if rule.sensitive}
 
 
 def catalog_messages() -> Iterator[tuple[str, str, str]]:

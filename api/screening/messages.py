@@ -1,5 +1,6 @@
 """Composite screening messages for Rasa's NLG endpoint: a question with its options and
-progress, and the end-of-screening summary (never naming sensitive domains)."""
+progress, and the end-of-screening summary (never naming sensitive domains: those marked
+`sensitive: true` in the instrument files)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from babel.lists import format_list
 from api.i18n.catalog import Rendered, render
 from api.i18n.locales import SUPPORTED_LOCALES, babel_locale, normalize_tag
 from api.screening import prompts
-
-SENSITIVE_DOMAINS = {"safety", "mental_health", "substance_use"}
+from api.screening.instrument import sensitive_domains
 
 
 def summary(arguments: dict[str, Any], language: str | None) -> Rendered:
     domains = [d for d in str(arguments.get("domains") or "").split(",") if d]
-    shown = [d for d in domains if d not in SENSITIVE_DOMAINS]
-    private = any(d in SENSITIVE_DOMAINS for d in domains)
+    sensitive = sensitive_domains()
+    shown = [d for d in domains if d not in sensitive]
+    private = any(d in sensitive for d in domains)
     if not domains:
         return render("utter_screening_summary_none", language)
     parts = []

@@ -36,12 +36,18 @@ class ScreeningSession(Base):
     participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
     conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"))
     modules: Mapped[list[str]] = mapped_column(JSON)
-    versions: Mapped[dict[str, str]] = mapped_column(JSON)
+    versions: Mapped[dict[str, str]] = mapped_column(JSON)  # module -> label in its file
+    # module -> content digest: the session runs on these (screening_instrument_versions)
+    digests: Mapped[dict[str, str] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=ACTIVE, index=True)
     step: Mapped[int] = mapped_column(Integer, default=0)  # index of the question asked next
     misses: Mapped[int] = mapped_column(Integer, default=0)  # unclear replies to this question
     language: Mapped[str | None] = mapped_column(String(16))
     results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The turn's idempotency key: the inbound message last applied, and what it said, so
+    # the engine's retry of the same message changes nothing and says the same again.
+    turn_key: Mapped[int | None] = mapped_column(Integer)
+    turn_said: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -58,3 +64,15 @@ class ScreeningAnswer(Base):
     declined: Mapped[bool] = mapped_column(Boolean, default=False)
     raw_text: Mapped[str] = mapped_column(String(200), default="")  # stored truncated
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InstrumentVersion(Base):
+    """A snapshot of one module's file content, kept so live sessions survive edits."""
+
+    __tablename__ = "screening_instrument_versions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))  # the label in the file
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,6 +5,9 @@ positive, negative or declined.
   answered and none is positive; declined if every question was declined.
 - sum_at_least (HITS safety >= 11, PHQ-2 >= 3): the total of option scores; it needs every
   item answered, otherwise the domain is declined.
+
+A result is urgent when an answer in it is marked `urgent`, or when the domain is marked
+`urgent` and its result is positive (both in the instrument files).
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def score_domain(module: Module, rule: DomainRule, answers: dict[str, Answer]) -
             status,
             total,
             rule.loinc,
-            urgent or status == POSITIVE and rule.domain == "safety",
+            urgent or (rule.urgent and status == POSITIVE),
             rule.questions,
         )
     if not given:
@@ -74,7 +77,7 @@ def score_domain(module: Module, rule: DomainRule, answers: dict[str, Answer]) -
         POSITIVE if positive else NEGATIVE,
         None,
         rule.loinc,
-        urgent,
+        urgent or (rule.urgent and positive),
         rule.questions,
     )
 
