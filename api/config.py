@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         validation_alias="SCREENING_MODULES",
     )
 
+    # A screening with no reply for this long still hands its answers so far to staff.
+    screening_abandoned_after_hours: float = Field(
+        24.0, gt=0, validation_alias="SCREENING_ABANDONED_AFTER_HOURS"
+    )
+
     # Worker
     worker_poll_seconds: float = Field(1.0, validation_alias="WORKER_POLL_SECONDS")
     worker_heartbeat_stale_seconds: float = Field(

@@ -11,15 +11,20 @@ from fastapi.staticfiles import StaticFiles
 
 from api.channels import twilio_sms, webchat
 from api.config import ROOT, get_settings
+from api.db import session_scope
+from api.directory import routes as directory_routes
 from api.handoff import routes as handoff_routes
 from api.health import routes as health_routes
 from api.nlg import routes as nlg_routes
+from api.staff import service as staff
 
 log = logging.getLogger(__name__)
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    with session_scope(read_only=True) as db:  # no participant may fall outside every org
+        staff.require_program_org(db_session=db)
     docs = settings.enable_docs and not settings.is_production
     app = FastAPI(
         title="firstcall",
@@ -34,6 +39,7 @@ def create_app() -> FastAPI:
     app.include_router(twilio_sms.router)
     app.include_router(webchat.router)
     app.include_router(handoff_routes.router)
+    app.include_router(directory_routes.router)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
 
     @app.exception_handler(RequestValidationError)

@@ -15,8 +15,10 @@ import threading
 from api.config import get_settings
 from api.conversations import turns
 from api.db import session_scope, utcnow
+from api.handoff import abandoned
 from api.health.models import WorkerHeartbeat
 from api.outbox import sender
+from api.staff import service as staff
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +42,32 @@ def run_once(name: str) -> dict[str, int]:
     with session_scope() as db:
         due = turns.conversations_due(db_session=db)
     processed = sum(turns.process_conversation(conversation_id) for conversation_id in due)
-    return {"turns": processed, "sms_sent": sender.send_due()}
+    return {
+        "turns": processed,
+        "sms_sent": sender.send_due(),
+        "abandoned_screenings": sweep_abandoned_screenings(),
+    }
+
+
+def sweep_abandoned_screenings() -> int:
+    """Quiet screenings still reach staff (api/handoff/abandoned.py); a write unit only
+    when there is one to hand over."""
+    with session_scope(read_only=True) as db:
+        quiet = abandoned.due(db_session=db)
+    if not quiet:
+        return 0
+    with session_scope() as db:
+        return abandoned.sweep(db_session=db)
+
+
+def check_ready() -> None:
+    """Refuse to start when PROGRAM_ORG_SLUG names no organization (a clear message)."""
+    with session_scope(read_only=True) as db:
+        staff.require_program_org(db_session=db)
 
 
 def run_forever(stop: threading.Event | None = None) -> None:
+    check_ready()
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

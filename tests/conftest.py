@@ -127,7 +127,8 @@ def org(db: Session):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(db: Session):  # type: ignore[no-untyped-def]
+def client(db: Session, org):  # type: ignore[no-untyped-def]
+    # `org`: the app refuses to start without the program's organization (PROGRAM_ORG_SLUG)
     from fastapi.testclient import TestClient
 
     from api.main import create_app

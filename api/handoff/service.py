@@ -1,34 +1,75 @@
-"""Handoffs: one open handoff per participant, raised to urgent the moment it must be."""
+"""Handoffs: one live handoff per participant, raised to urgent the moment it must be.
+
+Every flag is an event with its time; the staff list shows urgent handoffs first, then the
+one with the latest event, so a repeat crisis comes back to the top. A case manager
+acknowledges and closes a handoff; an urgent event on an acknowledged handoff makes it need
+attention again (open), and any event after closing opens a new handoff.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Participant
-from api.handoff.models import Handoff
+from api.db import utcnow
+from api.handoff.models import (
+    ACKNOWLEDGE,
+    ACKNOWLEDGED,
+    CLOSE,
+    CLOSED,
+    FLAG,
+    OPEN,
+    Handoff,
+    HandoffEvent,
+)
+from api.staff import service as staff
 
 URGENT_REASONS = {"crisis", "safety", "homeless"}
+# A reason that a later one replaces: the finished screening replaces the abandoned one.
+SUPERSEDED_BY = {"screening": ("screening_incomplete",)}
+
+
+class HandoffOwnerMissing(RuntimeError):
+    """A handoff must belong to an organization; this one would belong to none."""
+
+
+class HandoffClosed(ValueError):
+    """A closed handoff is not acknowledged again: a new event opens a new handoff."""
+
+
+def _owner(participant: Participant, *, db_session: Session) -> str:
+    org_id = participant.org_id or staff.default_org_id(db_session=db_session)
+    if org_id is None:
+        raise HandoffOwnerMissing(
+            f"participant {participant.id} has no organization and the program's organization "
+            "(PROGRAM_ORG_SLUG) does not exist; no case manager would see this handoff"
+        )
+    return org_id
 
 
 def open_handoff(
     participant: Participant, conversation: Conversation | None, *, db_session: Session
 ) -> Handoff:
+    """The participant's live (open or acknowledged) handoff, or a new one."""
     handoff = db_session.scalars(
         select(Handoff)
-        .where(Handoff.participant_id == participant.id, Handoff.status == "open")
+        .where(Handoff.participant_id == participant.id, Handoff.status != CLOSED)
         .order_by(Handoff.created_at.desc())
         .limit(1)
     ).first()
     if handoff is None:
         handoff = Handoff(
             participant_id=participant.id,
-            org_id=participant.org_id,
+            org_id=_owner(participant, db_session=db_session),
             conversation_id=conversation.id if conversation else None,
             reasons=[],
             summary={},
+            status=OPEN,
+            events=[],
         )
         db_session.add(handoff)
         db_session.flush()
@@ -42,24 +83,72 @@ def flag(
     *,
     db_session: Session,
     details: dict[str, Any] | None = None,
+    once: bool = False,
+    at: datetime | None = None,
 ) -> Handoff:
-    """Add a reason to the participant's open handoff; crisis, safety, homeless make it urgent."""
+    """Record `reason` on the participant's live handoff as an event; crisis, safety and
+    homeless make it urgent. `once`: a reason computed again (a screening result raised
+    when answered and again at the end) is not a new event when it is already there."""
     handoff = open_handoff(participant, conversation, db_session=db_session)
-    if reason not in handoff.reasons:
-        handoff.reasons = [*handoff.reasons, reason]
+    if once and reason in handoff.reasons:
+        if details:
+            handoff.summary = {**handoff.summary, **details}
+        return handoff
+    at = at or utcnow()
+    superseded = SUPERSEDED_BY.get(reason, ())
+    reasons = [r for r in handoff.reasons if r not in superseded]
+    handoff.reasons = reasons if reason in reasons else [*reasons, reason]
     if reason in URGENT_REASONS:
         handoff.urgent = True
+        handoff.status = OPEN  # acknowledged before: it needs someone's attention again
     if details:
         handoff.summary = {**handoff.summary, **details}
+    if conversation is not None and handoff.conversation_id is None:
+        handoff.conversation_id = conversation.id
+    handoff.events.append(HandoffEvent(kind=FLAG, reason=reason, at=at))
+    handoff.last_event_at = at
+    db_session.flush()
+    return handoff
+
+
+def acknowledge(handoff: Handoff, by: str, *, db_session: Session) -> Handoff:
+    """A case manager takes it. Acknowledging twice keeps the first who and when."""
+    if handoff.status == CLOSED:
+        raise HandoffClosed(handoff.id)
+    if handoff.status == ACKNOWLEDGED:
+        return handoff
+    now = utcnow()
+    handoff.status = ACKNOWLEDGED
+    handoff.acknowledged_at, handoff.acknowledged_by = now, by
+    handoff.events.append(HandoffEvent(kind=ACKNOWLEDGE, by=by, at=now))
+    db_session.flush()
+    return handoff
+
+
+def close(handoff: Handoff, by: str, *, note: str | None = None, db_session: Session) -> Handoff:
+    """Done with it. Closing twice changes nothing."""
+    if handoff.status == CLOSED:
+        return handoff
+    now = utcnow()
+    handoff.status = CLOSED
+    handoff.closed_at, handoff.closed_by = now, by
+    handoff.events.append(HandoffEvent(kind=CLOSE, reason=note, by=by, at=now))
+    db_session.flush()
     return handoff
 
 
 def for_org(org_id: str, *, db_session: Session, limit: int = 100) -> list[Handoff]:
+    """Live handoffs before closed ones; urgent first; then the latest event first."""
     return list(
         db_session.scalars(
             select(Handoff)
             .where(Handoff.org_id == org_id)
-            .order_by(Handoff.created_at.desc())
+            .order_by(
+                case((Handoff.status == CLOSED, 1), else_=0),
+                Handoff.urgent.desc(),
+                Handoff.last_event_at.desc(),
+                Handoff.id,
+            )
             .limit(limit)
         )
     )

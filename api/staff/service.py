@@ -15,6 +15,10 @@ from api.staff.models import ApiKey, Organization, StaffUser
 KEY_PREFIX = "fc_"
 
 
+class ProgramOrgMissing(RuntimeError):
+    """The program's organization does not exist: its participants would belong to no one."""
+
+
 def create_org(slug: str, name: str, *, db_session: Session) -> Organization:
     org = Organization(slug=slug, name=name)
     db_session.add(org)
@@ -29,6 +33,21 @@ def org_by_slug(slug: str, *, db_session: Session) -> Organization | None:
 def default_org_id(*, db_session: Session) -> str | None:
     org = org_by_slug(get_settings().program_org_slug, db_session=db_session)
     return org.id if org else None
+
+
+def require_program_org(*, db_session: Session) -> Organization:
+    """The start-up check of the app and the worker: every participant and handoff of this
+    deployment belongs to the program's organization, so it must exist."""
+    slug = get_settings().program_org_slug
+    org = org_by_slug(slug, db_session=db_session)
+    if org is None:
+        raise ProgramOrgMissing(
+            f"PROGRAM_ORG_SLUG {slug!r} names no organization, so participants and their "
+            f"handoffs would belong to no one. Create it (firstcall staff create-org {slug} "
+            '"Program name"), run `firstcall load-demo` in development, or set '
+            "PROGRAM_ORG_SLUG to an existing organization."
+        )
+    return org
 
 
 def create_user(org: Organization, email: str, name: str, *, db_session: Session) -> StaffUser:
@@ -50,10 +69,15 @@ def create_api_key(org: Organization, label: str, *, db_session: Session) -> str
     return key
 
 
-def org_for_api_key(key: str, *, db_session: Session) -> Organization | None:
-    api_key = db_session.scalar(
+def api_key_for(key: str, *, db_session: Session) -> ApiKey | None:
+    """The live (not revoked) key record for a presented key."""
+    return db_session.scalar(
         select(ApiKey).where(ApiKey.key_hash == _hash(key), ApiKey.revoked_at.is_(None))
     )
+
+
+def org_for_api_key(key: str, *, db_session: Session) -> Organization | None:
+    api_key = api_key_for(key, db_session=db_session)
     return db_session.get(Organization, api_key.org_id) if api_key else None
 
 
