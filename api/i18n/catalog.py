@@ -3,6 +3,10 @@
 Catalog entries use msgctxt = template key and msgid = the English source text, so
 translators read sentences and code names the template. Lookups follow one fallback
 chain, decided here only: participant language -> program default -> English.
+
+A fill-in argument missing from a render is a bug: under tests (FIRSTCALL_ENV=test) it raises
+MissingArgumentError; elsewhere the turn goes on with it empty, and the template key and the
+argument's name (never a value) are logged.
 """
 
 from __future__ import annotations
