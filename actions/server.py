@@ -16,8 +16,10 @@ from typing import Any
 
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor, ActionExecutorRunResult, CollectingDispatcher
+from sanic import HTTPResponse, Request, response
 
 HOST = "127.0.0.1"
+log = logging.getLogger("actions.server")
 
 
 class OffLoopExecutor(ActionExecutor):
@@ -42,6 +44,15 @@ def executor(package: str | None = None) -> ActionExecutor:
     return actions
 
 
+async def failed(request: Request, exception: Exception) -> HTTPResponse:
+    """A failed action: logged with its traceback, answered without the request. rasa-sdk's
+    own handler sends the whole tracker (the participant's words) back, and Rasa logs it."""
+    body = request.json if isinstance(request.json, dict) else {}
+    action = body.get("next_action")
+    log.error("action %s failed", action, exc_info=exception)
+    return response.json({"error": type(exception).__name__, "action_name": action}, status=500)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="firstcall's Rasa action server (127.0.0.1)")
     parser.add_argument("--port", type=int, default=5055)
@@ -49,6 +60,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(executor(args.actions), cors_origins=None)
+    # Route handlers win over rasa-sdk's catch-all one, which echoes the request back.
+    routes = [f"{app.name}.{name}" for name in ("webhook", "actions", "health")]
+    app.error_handler.add(Exception, failed, route_names=routes)
     app.run(host=HOST, port=args.port, single_process=True, access_log=False, motd=False)
 
 

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
         f"sqlite:///{ROOT / 'var' / 'firstcall.db'}", validation_alias="DATABASE_URL"
     )
     public_base_url: str = Field("http://127.0.0.1:8000", validation_alias="PUBLIC_BASE_URL")
+    # Logs, the Rasa endpoints file and other local state of `firstcall run`.
+    var_dir: Path = Field(ROOT / "var", validation_alias="FIRSTCALL_VAR_DIR")
     secret_key: str = Field(PLACEHOLDER_SECRET, validation_alias="FIRSTCALL_SECRET_KEY")
     encryption_key: str = Field(
         PLACEHOLDER_ENCRYPTION_KEY, validation_alias="FIRSTCALL_ENCRYPTION_KEY"

@@ -1,24 +1,37 @@
 """`firstcall run`: start the Rasa engine, the action server, the app, the worker and the
-SMS simulator; wait until /health says all is up; print the URLs; stop them all on Ctrl-C.
+SMS simulator; wait until /health says all is up; print the URLs; keep them running
+(a child that dies is restarted, with backoff, and logged); stop them all on Ctrl-C.
+
+One part dying stops nothing else: while the engine is gone the app still stores every
+message and answers "we'll get back to you", and the worker runs the turns once it is back.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from api import rasa_endpoints
 from api.config import ROOT, Settings
 from api.engine_model import rasa_bin
 
 PYTHON = sys.executable
+log = logging.getLogger("firstcall.supervisor")
+
+FIRST_BACKOFF = 1.0  # seconds before the first restart; doubled each time it dies again
+MAX_BACKOFF = 30.0
+STABLE_AFTER = 60.0  # a child up this long is healthy again: its backoff starts over
 
 
 @dataclass
@@ -27,6 +40,12 @@ class Child:
     command: list[str]
     port: int | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    started_at: float = 0.0
+    failures: int = 0  # deaths in a row, each without STABLE_AFTER seconds of uptime
+    restart_at: float | None = None  # set while it waits for its restart
+
+    def backoff(self) -> float:
+        return min(FIRST_BACKOFF * 2 ** max(self.failures - 1, 0), MAX_BACKOFF)
 
 
 class PortInUse(RuntimeError):
@@ -43,15 +62,12 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def child_env(settings: Settings, *, simulator: bool, tracker_db: Path) -> dict[str, str]:
+def child_env(settings: Settings, *, simulator: bool) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "FIRSTCALL_NLG_URL": f"http://127.0.0.1:{settings.port}/nlg",
-            "FIRSTCALL_ACTION_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
             "RASA_URL": f"http://127.0.0.1:{settings.rasa_port}",
             "ACTION_SERVER_URL": f"http://127.0.0.1:{settings.action_port}",
-            "RASA_TRACKER_DB": str(tracker_db),
             "DATABASE_URL": settings.database_url,
             "PYTHONUNBUFFERED": "1",
             "RASA_TELEMETRY_ENABLED": "false",
@@ -64,6 +80,7 @@ def child_env(settings: Settings, *, simulator: bool, tracker_db: Path) -> dict[
 
 
 def children(settings: Settings, model: Path, *, simulator: bool) -> list[Child]:
+    """The processes, in start order. Writes the engine's endpoints file (concrete values)."""
     uvicorn = [
         PYTHON,
         "-m",
@@ -87,7 +104,7 @@ def children(settings: Settings, model: Path, *, simulator: bool) -> list[Child]
                 "--interface",
                 "127.0.0.1",
                 "--endpoints",
-                str(ROOT / "bot" / "endpoints.yml"),
+                str(rasa_endpoints.write(settings)),
                 "--credentials",
                 str(ROOT / "bot" / "credentials.yml"),
             ],
@@ -130,13 +147,98 @@ def check_ports(spec: list[Child]) -> None:
         )
 
 
-def wait_healthy(settings: Settings, spec: list[Child], timeout: float) -> bool:
+class Supervisor:
+    """Starts the children and keeps them running: `tend()` restarts the dead, with backoff."""
+
+    def __init__(
+        self,
+        spec: list[Child],
+        env: dict[str, str],
+        log_dir: Path,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.spec, self.env, self.log_dir, self.clock = spec, env, log_dir, clock
+
+    def start(self, child: Child) -> None:
+        with (self.log_dir / f"{child.name}.log").open("ab") as out:
+            child.process = subprocess.Popen(
+                child.command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        child.started_at = self.clock()
+        child.restart_at = None
+
+    def start_all(self) -> None:
+        for child in self.spec:
+            self.start(child)
+
+    def tend(self) -> None:
+        now = self.clock()
+        for child in self.spec:
+            if child.process is None:
+                continue
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    log.warning("restarting %s (restart %d in a row)", child.name, child.failures)
+                    self.start(child)
+                continue
+            code = child.process.poll()
+            if code is None:
+                if child.failures and now - child.started_at >= STABLE_AFTER:
+                    child.failures = 0
+                continue
+            _kill_group(child.process.pid)  # whatever it left behind, before a new one binds
+            if now - child.started_at >= STABLE_AFTER:
+                child.failures = 0
+            child.failures += 1
+            child.restart_at = now + child.backoff()
+            log.error(
+                "%s exited (%s); restarting in %.0fs; see %s",
+                child.name,
+                _describe(code),
+                child.backoff(),
+                self.log_dir / f"{child.name}.log",
+            )
+
+    def stop(self) -> None:
+        for child in self.spec:
+            if child.process and child.process.poll() is None:
+                _signal_group(child.process.pid, signal.SIGTERM)
+        deadline = self.clock() + 15
+        for child in self.spec:
+            if child.process is None:
+                continue
+            try:
+                child.process.wait(timeout=max(deadline - self.clock(), 0.1))
+            except subprocess.TimeoutExpired:
+                _kill_group(child.process.pid)
+
+
+def _describe(code: int) -> str:
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+    return f"code {code}"
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+def _kill_group(pid: int) -> None:
+    _signal_group(pid, signal.SIGKILL)
+
+
+def wait_healthy(settings: Settings, supervisor: Supervisor, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     url = f"http://127.0.0.1:{settings.port}/health"
     while time.monotonic() < deadline:
-        for child in spec:
-            if child.process and child.process.poll() is not None:
-                raise RuntimeError(f"{child.name} exited with code {child.process.returncode}")
+        supervisor.tend()
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return True
@@ -146,26 +248,25 @@ def wait_healthy(settings: Settings, spec: list[Child], timeout: float) -> bool:
     return False
 
 
-def stop(spec: list[Child]) -> None:
-    for child in spec:
-        if child.process and child.process.poll() is None:
-            os.killpg(child.process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for child in spec:
-        if child.process is None:
-            continue
-        try:
-            child.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            os.killpg(child.process.pid, signal.SIGKILL)
+def _log_to(log_dir: Path) -> None:
+    log.setLevel(logging.INFO)
+    if not log.handlers:
+        form = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        for handler in (
+            logging.StreamHandler(sys.stderr),
+            logging.FileHandler(log_dir / "supervisor.log"),
+        ):
+            handler.setFormatter(form)
+            log.addHandler(handler)
 
 
 def run(settings: Settings, model: Path, *, simulator: bool, echo: bool = True) -> int:
     spec = children(settings, model, simulator=simulator)
     check_ports(spec)
-    log_dir = ROOT / "var" / "log"
+    log_dir = settings.var_dir / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = child_env(settings, simulator=simulator, tracker_db=ROOT / "var" / "rasa-tracker.db")
+    _log_to(log_dir)
+    supervisor = Supervisor(spec, child_env(settings, simulator=simulator), log_dir)
     stopping = False
 
     def _stop(*_: object) -> None:
@@ -176,17 +277,8 @@ def run(settings: Settings, model: Path, *, simulator: bool, echo: bool = True) 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
-        for child in spec:
-            log = (log_dir / f"{child.name}.log").open("ab")
-            child.process = subprocess.Popen(
-                child.command,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        if not wait_healthy(settings, spec, timeout=240):
+        supervisor.start_all()
+        if not wait_healthy(settings, supervisor, timeout=240):
             print(f"firstcall did not become healthy in time; see {log_dir}/*.log", file=sys.stderr)
             return 1
         if echo:
@@ -200,18 +292,11 @@ def run(settings: Settings, model: Path, *, simulator: bool, echo: bool = True) 
             print(f"  logs            {log_dir}/")
             print("Press Ctrl-C to stop everything.\n", flush=True)
         while not stopping:
-            for child in spec:
-                if child.process and child.process.poll() is not None:
-                    print(
-                        f"{child.name} stopped (code {child.process.returncode}); "
-                        f"see {log_dir}/{child.name}.log",
-                        file=sys.stderr,
-                    )
-                    return 1
-            time.sleep(1)
+            supervisor.tend()
+            time.sleep(0.5)
         return 0
     except KeyboardInterrupt:
         return 0
     finally:
         print("stopping firstcall...", file=sys.stderr)
-        stop(spec)
+        supervisor.stop()

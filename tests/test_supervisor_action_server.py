@@ -74,8 +74,15 @@ def test_action_server_listens_on_loopback_only() -> None:
         assert listening_addresses(port) == {"127.0.0.1"}
         names = {a["name"] for a in httpx.get(f"http://127.0.0.1:{port}/actions").json()}
         assert {"action_sync_language", "validate_screening_form"} <= names
+        # A failing action: rasa-sdk's handler echoed the whole request (the participant's
+        # words) back to Rasa, which logs it. Ours answers without it.
+        call = {"next_action": "action_sync_language", "note": "my number is 555-0199"}
+        failed = httpx.post(f"http://127.0.0.1:{port}/webhook", json=call, timeout=10)
+        assert failed.status_code == 500
+        assert "555-0199" not in failed.text
     finally:
         process.stop()
+    assert "555-0199" not in process.log_path.read_text()
 
 
 class WriteRow(Action):

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation
-from api.db import utcnow
 from api.i18n import sms
-from api.outbox.models import DELIVERED, PENDING, OutboundMessage
+from api.outbox.models import PENDING, OutboundMessage
 
 
 def enqueue(
@@ -35,24 +33,3 @@ def enqueue(
     db_session.add(message)
     db_session.flush()
     return message
-
-
-def take_web_messages(conversation_id: str, *, db_session: Session) -> list[OutboundMessage]:
-    """Web chat delivery: hand over what is waiting for this conversation, oldest first."""
-    waiting = list(
-        db_session.scalars(
-            select(OutboundMessage)
-            .where(
-                OutboundMessage.conversation_id == conversation_id,
-                OutboundMessage.channel == "web",
-                OutboundMessage.status == PENDING,
-            )
-            .order_by(OutboundMessage.id)
-        )
-    )
-    now = utcnow()
-    for message in waiting:
-        message.status = DELIVERED
-        message.sent_at = now
-        message.attempts += 1
-    return waiting

@@ -89,9 +89,6 @@ def stack() -> Iterator[Stack]:
         "RASA_URL": f"http://127.0.0.1:{proxy.port}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['actions']}",
         "TWILIO_API_BASE": f"http://127.0.0.1:{ports['simulator']}",
-        "FIRSTCALL_NLG_URL": f"{app_url}/nlg",
-        "FIRSTCALL_ACTION_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
-        "RASA_TRACKER_DB": str(_TMP / f"tracker-{uuid.uuid4().hex[:6]}.db"),
         "INBOUND_RETRY_AFTER_SECONDS": "1",
         "WORKER_POLL_SECONDS": "0.2",
         "RASA_TELEMETRY_ENABLED": "false",
@@ -102,6 +99,8 @@ def stack() -> Iterator[Stack]:
     log_dir.mkdir(exist_ok=True)
     # The same processes `firstcall run` starts, on ports of our own.
     settings = Settings(
+        DATABASE_URL=url,  # the engine's tracker goes with it (api/rasa_endpoints.py)
+        FIRSTCALL_VAR_DIR=log_dir,
         FIRSTCALL_PORT=ports["app"],
         RASA_PORT=ports["rasa"],
         ACTION_PORT=ports["actions"],
