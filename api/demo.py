@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from api.config import ROOT, get_settings
+from api.directory import demo as demo_partners
 from api.staff import service as staff
 
 DEMO_KEY_FILE = ROOT / "var" / "demo-api-key.txt"
@@ -15,6 +16,7 @@ DEMO_KEY_FILE = ROOT / "var" / "demo-api-key.txt"
 def load(*, db_session: Session, key_file: Path = DEMO_KEY_FILE) -> str | None:
     """Create the demo organization if missing; returns a new API key, or None if it existed."""
     settings = get_settings()
+    demo_partners.load(db_session=db_session)  # idempotent: a re-import updates in place
     if staff.org_by_slug(settings.program_org_slug, db_session=db_session) is not None:
         return None
     org = staff.create_org(

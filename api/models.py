@@ -2,6 +2,7 @@
 
 from api.conversations.models import Conversation, InboundMessage, Participant
 from api.db import Base
+from api.directory.models import HSDS_MODELS, ServiceDomain, SlotException
 from api.handoff.models import Handoff
 from api.health.models import WorkerHeartbeat
 from api.outbox.models import OutboundMessage
@@ -9,6 +10,7 @@ from api.screening.models import Consent, ScreeningAnswer, ScreeningSession
 from api.staff.models import ApiKey, Organization, StaffUser
 
 __all__ = [
+    "HSDS_MODELS",
     "ApiKey",
     "Base",
     "Consent",
@@ -20,6 +22,8 @@ __all__ = [
     "Participant",
     "ScreeningAnswer",
     "ScreeningSession",
+    "ServiceDomain",
+    "SlotException",
     "StaffUser",
     "WorkerHeartbeat",
 ]
