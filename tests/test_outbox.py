@@ -3,34 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy.orm import Session
 
 from api import crypto
 from api.channels import twilio_sms
-from api.channels.simulator.server import create_simulator_app
 from api.config import get_settings
 from api.conversations import service as conversations
+from api.db import session_scope, utcnow
 from api.outbox import sender
 from api.outbox import service as outbox
-from api.outbox.models import CANCELLED, DELIVERED, FAILED, PENDING, SENT
+from api.outbox.models import CANCELLED, DELIVERED, FAILED, PENDING, SENDING, SENT
 from tests import factories as f
 from tests.support.servers import ThreadServer, free_port
+from tests.support.simulator import received, running_simulator
 
 
 @pytest.fixture
 def simulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadServer]:
     # Callbacks go to a closed local port here; test_status_callbacks covers them.
-    app = create_simulator_app(get_settings(), app_url=f"http://127.0.0.1:{free_port()}")
-    with ThreadServer(app) as server:
-        monkeypatch.setenv("TWILIO_API_BASE", server.url)
-        get_settings.cache_clear()
-        twilio_sms.client.cache_clear()
+    with running_simulator(monkeypatch) as server:
         yield server
-    get_settings.cache_clear()
-    twilio_sms.client.cache_clear()
 
 
 def _queue(db: Session, phone: str, body: str, kind: str = "reply"):  # type: ignore[no-untyped-def]
@@ -42,7 +37,7 @@ def _queue(db: Session, phone: str, body: str, kind: str = "reply"):  # type: ig
 
 
 def _received(server: ThreadServer, phone: str) -> list[dict]:  # type: ignore[type-arg]
-    return httpx.get(f"{server.url}/sim/messages", params={"phone": phone}).json()
+    return received(server, phone)
 
 
 def test_due_sms_are_sent_once_with_the_real_twilio_client(simulator, db: Session) -> None:
@@ -55,7 +50,8 @@ def test_due_sms_are_sent_once_with_the_real_twilio_client(simulator, db: Sessio
     [got] = _received(simulator, phone)
     assert got["body"] == "Hola, ¿como esta? Dia"  # smart-encoded to GSM-7 when queued
     assert got["from_"] == get_settings().twilio_from_number
-    assert got["status_callback"] == "https://firstcall.test/channels/twilio/status"
+    # the row's id comes back in the callback URL (signed with it)
+    assert got["status_callback"] == f"https://firstcall.test/channels/twilio/status?m={message.id}"
 
 
 def test_invalid_number_fails_without_retry(simulator, db: Session) -> None:
@@ -96,16 +92,66 @@ def test_unreachable_twilio_is_retried(monkeypatch: pytest.MonkeyPatch, db: Sess
         twilio_sms.client.cache_clear()
 
 
-def test_opted_out_participants_get_only_compliance_messages(simulator, db: Session) -> None:
+def test_opted_out_participants_get_only_the_opt_out_confirmation(simulator, db: Session) -> None:
+    """Checked at send time: whatever was queued, only the confirmation itself leaves."""
     phone = f.phone()
     participant, reply = _queue(db, phone, "a reply")
-    participant.sms_opted_out = True
-    _, confirmation = _queue(db, phone, "You're unsubscribed", kind="compliance")
+    _, help_text = _queue(db, phone, "Reply STOP to opt out", kind="compliance")
+    participant.sms_opted_out = True  # however it got there, the sender checks it
+    _, confirmation = _queue(db, phone, "You're unsubscribed", kind="opt_out_confirmation")
     sender.send_due()
-    db.refresh(reply)
-    db.refresh(confirmation)
-    assert reply.status == CANCELLED and confirmation.status == SENT
+    for message in (reply, help_text, confirmation):
+        db.refresh(message)
+    assert (reply.status, reply.error_code) == (CANCELLED, "opted_out")
+    assert (help_text.status, help_text.error_code) == (CANCELLED, "opted_out")
+    assert confirmation.status == SENT
     assert [m["body"] for m in _received(simulator, phone)] == ["You're unsubscribed"]
+
+
+def test_status_callback_without_message_sid_changes_nothing(client, db: Session) -> None:
+    participant, waiting = _queue(db, f.phone(), "not sent yet")  # provider_id is NULL
+    params = {"MessageStatus": "failed", "ErrorCode": "21610"}
+    path = "/channels/twilio/status"
+    response = client.post(path, data=params, headers={"X-Twilio-Signature": f.sign(path, params)})
+    assert response.status_code == 200
+    db.refresh(waiting)
+    db.refresh(participant)
+    assert waiting.status == PENDING and waiting.error_code is None
+    assert participant.sms_opted_out is False
+
+
+def test_a_dead_workers_claim_is_recovered_only_after_its_lease(simulator, db: Session) -> None:
+    phone = f.phone()
+    _, message = _queue(db, phone, "claimed by a worker that died")
+    now = utcnow()
+    # What a claim leaves behind: sending, with an explicit lease.
+    message.status, message.attempts = SENDING, 1
+    message.claimed_at, message.lease_until = (
+        now - timedelta(seconds=30),
+        now + timedelta(seconds=90),
+    )
+    db.commit()
+    assert sender.send_due() == 0  # the lease still runs: the worker may be mid-send
+    assert _received(simulator, phone) == []
+    message.lease_until = now - timedelta(seconds=1)
+    db.commit()
+    assert sender.send_due() == 1  # the lease ran out: recovered, once
+    assert sender.send_due() == 0
+    db.refresh(message)
+    assert message.status == SENT and message.attempts == 2
+    assert [m["body"] for m in _received(simulator, phone)] == ["claimed by a worker that died"]
+
+
+def test_a_claim_records_who_holds_the_row_and_until_when(db: Session) -> None:
+    _, message = _queue(db, f.phone(), "hello")
+    before = utcnow()
+    [claim] = sender.claim(10)
+    db.refresh(message)
+    assert claim.id == message.id and claim.attempts == 1
+    assert message.status == SENDING and message.claimed_at is not None
+    assert message.claimed_at >= before
+    assert message.lease_until == message.claimed_at + sender.SEND_LEASE
+    assert sender.claim(10) == []  # a claimed row matches no other claim
 
 
 def test_status_callbacks_are_signed_and_never_go_backwards(client, db: Session) -> None:
@@ -138,3 +184,29 @@ def test_phone_numbers_are_only_decrypted_to_send(db: Session) -> None:
     assert conversations.participant_for_phone(phone, db_session=db).id == participant.id
     assert participant.phone_hash == crypto.lookup_hash(phone)
     assert conversations.phone_of(participant) == phone
+
+
+def test_status_callback_that_beats_the_senders_record_is_kept(client, db: Session) -> None:
+    """Twilio may call back before the sender has recorded its answer: the row is found by
+    the outbox id in the signed callback URL, and the sender's record doesn't undo it."""
+    _, message = _queue(db, f.phone(), "hello")
+    [claim] = sender.claim(10)
+    sid = "SM" + "c" * 32
+    params = {"MessageSid": sid, "MessageStatus": "delivered"}
+    path = f"/channels/twilio/status?m={message.id}"
+    response = client.post(path, data=params, headers={"X-Twilio-Signature": f.sign(path, params)})
+    assert response.status_code == 200
+    db.refresh(message)
+    assert (message.status, message.provider_id) == (DELIVERED, sid)
+    with session_scope() as s:
+        sender._record_sent(s, claim, sid)
+    db.refresh(message)
+    assert message.status == DELIVERED and message.sent_at is not None
+    # an unsigned reference can't be used to touch another row
+    other = "SM" + "d" * 32
+    forged = client.post(
+        path,
+        data={"MessageSid": other, "MessageStatus": "failed"},
+        headers={"X-Twilio-Signature": "x"},
+    )
+    assert forged.status_code == 403

@@ -5,10 +5,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from api.config import get_settings
+from api.conversations import service as conversations
 from api.conversations.models import Conversation, InboundMessage, Participant
 from api.i18n.catalog import program_args, render
 from api.i18n.folding import fold
 from api.outbox import service as outbox
+from api.outbox.models import OPT_OUT_CONFIRMATION
 
 OPT_OUT = {"stop", "stopall", "unsubscribe", "end", "quit", "revoke", "optout", "cancel"}
 OPT_IN = {"start", "unstop", "yes start"}
@@ -39,11 +41,13 @@ def handle(
         return False
     settings = get_settings()
     language = participant.language or settings.program_default_language
-    if keyword == "stop":
-        participant.sms_opted_out = True
+    kind = "compliance"
+    if keyword == "stop":  # everything still queued is cancelled; the confirmation follows
+        conversations.opt_out_of_sms(participant, by_message_id=message.id, db_session=db_session)
+        kind = OPT_OUT_CONFIRMATION
     elif keyword == "start":
-        participant.sms_opted_out = False
+        conversations.opt_in_to_sms(participant)
     rendered = render(f"sms.{keyword}", language, program_args())
-    outbox.enqueue(conversation, rendered.text, kind="compliance", db_session=db_session)
+    outbox.enqueue(conversation, rendered.text, kind=kind, db_session=db_session)
     message.status = "keyword"
     return True

@@ -25,24 +25,15 @@ from api.channels import keywords
 from api.config import Settings, get_settings
 from api.conversations import crisis, turns
 from api.conversations import service as conversations
+from api.conversations.models import Participant
 from api.db import session_dependency, utcnow
-from api.outbox.models import DELIVERED, FAILED, PENDING, SENT, OutboundMessage
+from api.outbox.models import DELIVERED, FAILED, PENDING, SENDING, SENT, OutboundMessage
 
 log = logging.getLogger(__name__)
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # it logs bodies (PII)
 
 router = APIRouter(prefix="/channels/twilio", tags=["channels"])
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-STATUS_ORDER = {
-    "accepted": 0,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "undelivered": 4,
-    "delivered": 4,
-    "failed": 5,
-    "read": 5,
-}
 
 
 # --- signature check: a dependency with no debug bypass -----------------------------------
@@ -109,11 +100,19 @@ def inbound_sms(form: TwilioForm, background: BackgroundTasks, db_session: DbSes
 
 
 @router.post("/status")
-def status_callback(form: TwilioForm, db_session: DbSession) -> Response:
+def status_callback(form: TwilioForm, db_session: DbSession, m: int | None = None) -> Response:
+    """`m` is our outbox row, in the callback URL we asked for (signed with it)."""
     sid = form.get("MessageSid") or form.get("SmsSid")
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    if not sid or not status:
+        return twiml()  # no MessageSid: nothing to match, nothing changes
     message = db_session.scalar(select(OutboundMessage).where(OutboundMessage.provider_id == sid))
-    if message is None or not status:
+    if message is None and m is not None:
+        # The callback can come before the sender has recorded Twilio's answer.
+        in_flight = db_session.get(OutboundMessage, m)
+        if in_flight is not None and in_flight.provider_id is None and in_flight.status == SENDING:
+            in_flight.provider_id, message = sid, in_flight
+    if message is None:
         return twiml()
     apply_status(message, status, form.get("ErrorCode"), db_session=db_session)
     db_session.commit()
@@ -147,11 +146,9 @@ def apply_status(
     if error_code:
         message.error_code = error_code
         if error_code == "21610" and message.participant_id:  # recipient opted out
-            from api.conversations.models import Participant
-
             participant = db_session.get(Participant, message.participant_id)
             if participant is not None:
-                participant.sms_opted_out = True
+                conversations.opt_out_of_sms(participant, db_session=db_session)
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -191,13 +188,15 @@ class SendError(Exception):
 PERMANENT = {"21610", "21211", "21614", "30006", "30005", "30004"}
 
 
-def send(to: str, body: str) -> str:
-    """Send one SMS; returns Twilio's message SID."""
+def send(to: str, body: str, *, reference: int | None = None) -> str:
+    """Send one SMS; returns Twilio's message SID. `reference` (the outbox row) comes back in
+    the status callback URL, so a callback that beats the sender's own record still matches."""
     settings = get_settings()
+    callback = f"{settings.public_base_url.rstrip('/')}/channels/twilio/status"
     kwargs: dict[str, Any] = {
         "to": to,
         "body": body,
-        "status_callback": f"{settings.public_base_url.rstrip('/')}/channels/twilio/status",
+        "status_callback": callback if reference is None else f"{callback}?m={reference}",
     }
     if settings.twilio_messaging_service_sid:
         kwargs["messaging_service_sid"] = settings.twilio_messaging_service_sid

@@ -27,6 +27,10 @@ class Participant(Base):
     language_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     timezone: Mapped[str | None] = mapped_column(String(64))
     sms_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When, and by which inbound message (STOP, or a free-text opt-out), the opt-out was
+    # recorded: only that message's own reply, the confirmation, is sent after it.
+    sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sms_opt_out_message_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -14,6 +14,7 @@ from api.config import get_settings
 from api.conversations.models import Conversation, InboundMessage, Participant
 from api.db import utcnow
 from api.i18n.locales import normalize_tag
+from api.outbox import service as outbox
 from api.staff import service as staff
 
 # A conversation left idle this long starts afresh (the participant keeps their language).
@@ -130,6 +131,28 @@ def set_language(participant: Participant, tag: str, *, confirmed: bool = True) 
     participant.language = normalized
     participant.language_confirmed = participant.language_confirmed or confirmed
     return changed
+
+
+def opt_out_of_sms(
+    participant: Participant, *, by_message_id: int | None = None, db_session: Session
+) -> int:
+    """Record an SMS opt-out (STOP, a free-text opt-out, Twilio's 21610) and cancel what waits.
+
+    `by_message_id` is the inbound message that asked: its own reply, the confirmation, is
+    the only one sent from now on. Returns how many queued texts were cancelled.
+    """
+    participant.sms_opted_out = True
+    participant.sms_opted_out_at = utcnow()
+    participant.sms_opt_out_message_id = by_message_id
+    db_session.flush()
+    return outbox.cancel_pending_sms(participant.id, reason="opted_out", db_session=db_session)
+
+
+def opt_in_to_sms(participant: Participant) -> None:
+    """START or UNSTOP: texts may be sent again."""
+    participant.sms_opted_out = False
+    participant.sms_opted_out_at = None
+    participant.sms_opt_out_message_id = None
 
 
 def participant_of_conversation(conversation_id: str, *, db_session: Session) -> Participant | None:

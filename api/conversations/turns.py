@@ -29,6 +29,7 @@ from api.db import session_scope, utcnow
 from api.i18n import detect
 from api.i18n.catalog import program_args, render
 from api.outbox import service as outbox
+from api.outbox.models import OPT_OUT_CONFIRMATION
 
 log = logging.getLogger(__name__)
 
@@ -204,9 +205,12 @@ def _record(prepared: Prepared, replies: list[engine.BotMessage], *, db_session:
     assert message is not None and conversation is not None
     participant = db_session.get(Participant, conversation.participant_id)
     assert participant is not None
-    # The confirmation of an opt-out made in this very turn is still sent.
-    opted_out_now = participant.sms_opted_out and conversation.channel == "sms"
-    kind = "compliance" if opted_out_now else "reply"
+    # After an opt-out only its confirmation is sent: the replies to the very message that
+    # opted out. A reply to anything else is cancelled by the sender.
+    confirms_opt_out = (
+        participant.sms_opted_out and participant.sms_opt_out_message_id == prepared.message_id
+    )
+    kind = OPT_OUT_CONFIRMATION if confirms_opt_out else "reply"
     language = participant.language or get_settings().program_default_language
     last_buttons: list[dict[str, Any]] | None = None
     for bot in replies:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, UTCDateTime, utcnow
 
-# status: pending -> sending -> sent -> delivered | undelivered | failed ; cancelled
+# status: pending -> sending (claimed, with a lease) -> sent -> delivered | failed ; cancelled
 PENDING, SENDING, SENT, DELIVERED, FAILED, CANCELLED = (
     "pending",
     "sending",
@@ -19,6 +19,8 @@ PENDING, SENDING, SENT, DELIVERED, FAILED, CANCELLED = (
     "failed",
     "cancelled",
 )
+# The one kind that is sent to a participant who has opted out: the confirmation of it.
+OPT_OUT_CONFIRMATION = "opt_out_confirmation"
 
 
 class OutboundMessage(Base):
@@ -35,6 +37,9 @@ class OutboundMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # A claim: which moment a sender took the row, and until when no other sender may.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     error_code: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

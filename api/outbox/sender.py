@@ -1,21 +1,41 @@
-"""Sending what the outbox holds: claim due rows, send each, record the outcome.
+"""Sending what the outbox holds: every row handed to Twilio once, by one sender.
 
-Claims are atomic status changes (pending -> sending), so several workers can run.
-A row stuck in "sending" past its lease (a worker died mid-send) is tried again.
+1. **Claim** (a short unit of work, committed): due rows become `sending` with an explicit
+   lease (`claimed_at`, `lease_until`). On PostgreSQL the rows are read with
+   `FOR UPDATE SKIP LOCKED`, so concurrent senders take different rows; on SQLite each row
+   is taken with a compare-and-set on the exact state read (status and attempts).
+2. **Send**: a short read checks the opt-out and finds the phone, then Twilio is called
+   with no session open, so no transaction (and no SQLite write lock) waits on the network.
+3. **Record** the outcome in a new short unit of work, only while the row is still this
+   claim's (same attempts).
+
+A row whose sender died stays `sending` until its lease runs out; only then is it claimed
+again. The lease is far longer than the twilio client's 10 s timeout.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from api.channels import twilio_sms
+from api.conversations import service as conversations
 from api.conversations.models import Participant
-from api.conversations.service import phone_of
 from api.db import session_scope, utcnow
-from api.outbox.models import CANCELLED, FAILED, PENDING, SENDING, SENT, OutboundMessage
+from api.outbox.models import (
+    CANCELLED,
+    FAILED,
+    OPT_OUT_CONFIRMATION,
+    PENDING,
+    SENDING,
+    SENT,
+    OutboundMessage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,77 +43,120 @@ SEND_LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 8
 
 
-def _claim(limit: int) -> list[int]:
-    now = utcnow()
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    attempts: int  # the row's attempts after this claim: the key of every later write
+
+
+def _due(now: datetime) -> Any:
+    row = OutboundMessage
+    return and_(
+        row.channel == "sms",
+        or_(
+            and_(row.status == PENDING, row.next_attempt_at <= now),
+            and_(row.status == SENDING, or_(row.lease_until.is_(None), row.lease_until <= now)),
+        ),
+    )
+
+
+def claim(limit: int, *, now: datetime | None = None) -> list[Claim]:
+    """Take up to `limit` due rows for this sender, committed before anything is sent."""
+    now = now or utcnow()
+    lease = {"status": SENDING, "claimed_at": now, "lease_until": now + SEND_LEASE}
+    row = OutboundMessage
     with session_scope() as db:
-        candidates = list(
-            db.scalars(
-                select(OutboundMessage.id)
-                .where(
-                    OutboundMessage.channel == "sms",
-                    or_(
-                        (OutboundMessage.status == PENDING)
-                        & (OutboundMessage.next_attempt_at <= now),
-                        (OutboundMessage.status == SENDING)
-                        & (OutboundMessage.next_attempt_at <= now - SEND_LEASE),
-                    ),
-                )
-                .order_by(OutboundMessage.id)
-                .limit(limit)
-            )
+        query = (
+            select(row.id, row.status, row.attempts).where(_due(now)).order_by(row.id).limit(limit)
         )
-        claimed = []
-        for message_id in candidates:
+        if db.get_bind().dialect.name == "postgresql":
+            locked = db.execute(query.with_for_update(skip_locked=True)).all()
+            if locked:
+                db.execute(
+                    update(row)
+                    .where(row.id.in_([r.id for r in locked]))
+                    .values(**lease, attempts=row.attempts + 1)
+                    .execution_options(synchronize_session=False)
+                )
+            return [Claim(r.id, r.attempts + 1) for r in locked]
+        claims = []
+        for seen in db.execute(query).all():
             result = db.execute(
-                update(OutboundMessage)
-                .where(
-                    OutboundMessage.id == message_id,
-                    OutboundMessage.status.in_((PENDING, SENDING)),
-                    OutboundMessage.next_attempt_at <= now,
-                )
-                .values(
-                    status=SENDING,
-                    attempts=OutboundMessage.attempts + 1,
-                    next_attempt_at=now,
-                )
+                update(row)
+                .where(row.id == seen.id, row.status == seen.status, row.attempts == seen.attempts)
+                .values(**lease, attempts=seen.attempts + 1)
+                .execution_options(synchronize_session=False)
             )
             if result.rowcount == 1:  # type: ignore[attr-defined]
-                claimed.append(message_id)
-        return claimed
+                claims.append(Claim(seen.id, seen.attempts + 1))
+        return claims
 
 
 def send_due(limit: int = 50) -> int:
     """Send due SMS from the outbox; returns how many were handed to Twilio."""
-    sent = 0
-    for message_id in _claim(limit):
+    return sum(_send(claimed) for claimed in claim(limit))
+
+
+def _still_ours(db: Session, claimed: Claim) -> OutboundMessage | None:
+    message = db.get(OutboundMessage, claimed.id, with_for_update=True)
+    if message is None or message.attempts != claimed.attempts:
+        log.warning("sms %s: claim %s was lost (lease ran out?)", claimed.id, claimed.attempts)
+        return None
+    return message
+
+
+def _send(claimed: Claim) -> int:
+    with session_scope() as db:
+        message = _still_ours(db, claimed)
+        if message is None or message.status != SENDING:
+            return 0
+        participant = (
+            db.get(Participant, message.participant_id) if message.participant_id else None
+        )
+        phone = conversations.phone_of(participant) if participant else None
+        if phone is None:
+            message.status, message.error_code = FAILED, "no_phone"
+            return 0
+        if participant and participant.sms_opted_out and message.kind != OPT_OUT_CONFIRMATION:
+            message.status, message.error_code = CANCELLED, "opted_out"
+            return 0
+        body = message.body
+    # No session is open from here until the outcome is recorded.
+    try:
+        sid = twilio_sms.send(phone, body, reference=claimed.id)
+    except twilio_sms.SendError as exc:
+        log.warning("sms %s not sent: code=%s retry=%s", claimed.id, exc.code, exc.retry)
         with session_scope() as db:
-            message = db.get(OutboundMessage, message_id)
-            assert message is not None
-            participant = (
-                db.get(Participant, message.participant_id) if message.participant_id else None
-            )
-            phone = phone_of(participant) if participant else None
-            if phone is None:
-                message.status, message.error_code = FAILED, "no_phone"
-                continue
-            if participant and participant.sms_opted_out and message.kind != "compliance":
-                message.status, message.error_code = CANCELLED, "opted_out"
-                continue
-            try:
-                sid = twilio_sms.send(phone, message.body)
-            except twilio_sms.SendError as exc:
-                log.warning("sms %s not sent: code=%s retry=%s", message.id, exc.code, exc.retry)
-                message.error_code = exc.code
-                if exc.code == "21610" and participant is not None:
-                    participant.sms_opted_out = True
-                if exc.retry and message.attempts < MAX_ATTEMPTS:
-                    message.status = PENDING
-                    message.next_attempt_at = utcnow() + timedelta(
-                        seconds=min(2**message.attempts, 600)
-                    )
-                else:
-                    message.status = FAILED
-                continue
-            message.status, message.provider_id, message.sent_at = SENT, sid, utcnow()
-            sent += 1
-    return sent
+            _record_failure(db, claimed, exc)
+        return 0
+    with session_scope() as db:
+        _record_sent(db, claimed, sid)
+    return 1
+
+
+def _record_sent(db: Session, claimed: Claim, sid: str) -> None:
+    message = _still_ours(db, claimed)
+    if message is None:
+        return
+    if message.provider_id not in (None, sid):
+        log.warning("sms %s: sent as a second provider message", claimed.id)
+    message.provider_id = sid
+    message.sent_at = utcnow()
+    if message.status == SENDING:  # a status callback may have come first and moved it on
+        message.status = SENT
+
+
+def _record_failure(db: Session, claimed: Claim, exc: twilio_sms.SendError) -> None:
+    message = _still_ours(db, claimed)
+    if message is None:
+        return
+    message.error_code = exc.code
+    if exc.code == "21610" and message.participant_id:  # the recipient opted out at the carrier
+        participant = db.get(Participant, message.participant_id)
+        if participant is not None:
+            conversations.opt_out_of_sms(participant, db_session=db)
+    if exc.retry and message.attempts < MAX_ATTEMPTS:
+        message.status = PENDING
+        message.next_attempt_at = utcnow() + timedelta(seconds=min(2**message.attempts, 600))
+    else:
+        message.status = FAILED

@@ -1,14 +1,15 @@
-"""Putting messages in the outbox. Sending is the worker's job (api/outbox/worker.py)."""
+"""Putting messages in the outbox, and taking them back. Sending is api/outbox/sender.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation
 from api.i18n import sms
-from api.outbox.models import PENDING, OutboundMessage
+from api.outbox.models import CANCELLED, PENDING, OutboundMessage
 
 
 def enqueue(
@@ -33,3 +34,22 @@ def enqueue(
     db_session.add(message)
     db_session.flush()
     return message
+
+
+def cancel_pending_sms(participant_id: str, *, reason: str, db_session: Session) -> int:
+    """Cancel every SMS still waiting for this participant; returns how many.
+
+    A row a sender has already claimed is checked again by the sender right before it calls
+    Twilio, so an opt-out recorded now stops it too.
+    """
+    result = db_session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.participant_id == participant_id,
+            OutboundMessage.channel == "sms",
+            OutboundMessage.status == PENDING,
+        )
+        .values(status=CANCELLED, error_code=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

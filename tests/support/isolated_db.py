@@ -1,0 +1,58 @@
+"""A database of its own for tests that need real concurrent connections or processes.
+
+The `db` fixture runs each test inside one rolled-back transaction; on SQLite that
+transaction holds the write lock, and processes can't see it at all. These tests get a
+fresh, migrated database (a SQLite file, or a PostgreSQL schema) that the code under test
+reaches through `session_scope()` exactly as in production, and that is dropped after.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from api import db as api_db
+from api import migrate
+
+
+def _admin_url() -> str:
+    return os.environ["TEST_DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+
+
+@contextmanager
+def isolated_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, application_name: str = "firstcall-test"
+) -> Iterator[tuple[str, Engine]]:
+    """Yields (url, engine); `session_scope()` uses this database until the block ends."""
+    schema = None
+    if os.environ.get("FIRSTCALL_TEST_BACKEND", "sqlite") == "postgresql":
+        import psycopg
+
+        schema = f"iso_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(_admin_url(), autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        base = _admin_url()
+        sep = "&" if "?" in base else "?"
+        url = f"{base}{sep}options=-csearch_path%3D{schema}&application_name={application_name}"
+    else:
+        url = f"sqlite:///{tmp_path / 'isolated.db'}"
+    engine = api_db.make_engine(url)
+    try:
+        migrate.upgrade(url)
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        monkeypatch.setattr(api_db, "get_sessionmaker", lambda: factory)
+        yield url, engine
+    finally:
+        engine.dispose()
+        if schema is not None:
+            import psycopg
+
+            with psycopg.connect(_admin_url(), autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
