@@ -25,9 +25,16 @@ class FlagAndSay:
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        message_id = ((tracker.latest_message or {}).get("metadata") or {}).get("message_id")
         with turn(tracker) as t:
             if t.participant is not None:
-                handoff.flag(t.participant, t.conversation, self.reason, db_session=t.db_session)
+                handoff.flag(
+                    t.participant,
+                    t.conversation,
+                    self.reason,
+                    db_session=t.db_session,
+                    message_id=message_id if isinstance(message_id, int) else None,  # one event
+                )
         dispatcher.utter_message(response=self.response)
         return []
 

@@ -156,3 +156,39 @@ def test_once_does_not_repeat_a_reason_already_raised(db: Session, org) -> None:
     handoff = handoffs.flag(first, None, "homeless", db_session=db)
     handoffs.flag(first, None, "homeless", db_session=db, once=True)
     assert [e.reason for e in handoff.events] == ["homeless"]
+
+
+def test_one_crisis_message_is_one_event_however_often_it_is_flagged(db: Session, org) -> None:  # type: ignore[no-untyped-def]
+    """The safety net flags a crisis when the message is stored; the engine's action_crisis
+    (and any engine retry) flags the same message again: still one event."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.safety import ActionCrisis
+    from api.conversations import crisis
+    from api.conversations.models import Conversation, InboundMessage
+    from tests.support.screening import tracker
+
+    person = Participant(org_id=org.id, language="en")
+    db.add(person)
+    db.flush()
+    conversation = Conversation(participant_id=person.id, channel="sms")
+    db.add(conversation)
+    db.flush()
+    text = "i want to kill myself"
+    message = InboundMessage(conversation_id=conversation.id, channel="sms", text=text)
+    db.add(message)
+    db.flush()
+    assert crisis.answer_at_once(message, person, conversation, db_session=db)
+    for _ in range(2):  # the engine's turn, and its retry
+        seen = tracker(conversation.id, text, intent="crisis", message_id=message.id)
+        ActionCrisis().run(CollectingDispatcher(), seen, {})
+    db.expire_all()
+    (handoff,) = db.scalars(select(Handoff).where(Handoff.participant_id == person.id)).all()
+    assert [(e.kind, e.reason) for e in handoff.events] == [("flag", "crisis")]
+
+    later = InboundMessage(conversation_id=conversation.id, channel="sms", text=text)
+    db.add(later)
+    db.flush()
+    crisis.answer_at_once(later, person, conversation, db_session=db)
+    db.expire_all()
+    assert [e.reason for e in handoff.events] == ["crisis", "crisis"]  # a repeat crisis is seen

@@ -53,6 +53,8 @@ class HandoffEvent(Base):
     kind: Mapped[str] = mapped_column(String(16))  # flag | acknowledge | close
     reason: Mapped[str | None] = mapped_column(String(500))  # the flag's reason, a closing note
     by: Mapped[str | None] = mapped_column(String(200))  # staff (None: the participant's turn)
+    # the inbound message that raised a flag: the same message flags a reason only once
+    message_id: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -85,12 +85,15 @@ def flag(
     details: dict[str, Any] | None = None,
     once: bool = False,
     at: datetime | None = None,
+    message_id: int | None = None,
 ) -> Handoff:
     """Record `reason` on the participant's live handoff as an event; crisis, safety and
     homeless make it urgent. `once`: a reason computed again (a screening result raised
-    when answered and again at the end) is not a new event when it is already there."""
+    when answered and again at the end) is not a new event when it is already there.
+    `message_id`: the inbound message that raised it; the safety net at the door, the
+    engine's action and an engine retry all flag the same message, and that is one event."""
     handoff = open_handoff(participant, conversation, db_session=db_session)
-    if once and reason in handoff.reasons:
+    if (once and reason in handoff.reasons) or _seen(handoff, reason, message_id, db_session):
         if details:
             handoff.summary = {**handoff.summary, **details}
         return handoff
@@ -105,10 +108,25 @@ def flag(
         handoff.summary = {**handoff.summary, **details}
     if conversation is not None and handoff.conversation_id is None:
         handoff.conversation_id = conversation.id
-    handoff.events.append(HandoffEvent(kind=FLAG, reason=reason, at=at))
+    handoff.events.append(HandoffEvent(kind=FLAG, reason=reason, at=at, message_id=message_id))
     handoff.last_event_at = at
     db_session.flush()
     return handoff
+
+
+def _seen(handoff: Handoff, reason: str, message_id: int | None, db_session: Session) -> bool:
+    if message_id is None:
+        return False
+    return (
+        db_session.scalar(
+            select(HandoffEvent.id).where(
+                HandoffEvent.handoff_id == handoff.id,
+                HandoffEvent.reason == reason,
+                HandoffEvent.message_id == message_id,
+            )
+        )
+        is not None
+    )
 
 
 def acknowledge(handoff: Handoff, by: str, *, db_session: Session) -> Handoff:
