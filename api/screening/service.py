@@ -290,6 +290,7 @@ def complete(
     )
     raised = list(urgent.raised(session, db_session=db_session))
     for reason in raised:
-        handoffs.flag(participant, conversation, reason, db_session=db_session)
+        if reason not in handoff.reasons:  # raised when answered: not a new event
+            handoffs.flag(participant, conversation, reason, db_session=db_session)
         handoff.urgent = True
     return domain_results, raised
