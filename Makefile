@@ -72,7 +72,15 @@ stories: train ## Rasa test stories (bot/tests), failing on any wrong prediction
 nlu-eval: train ## Per-language intent accuracy on the held-out sets; fails below the floors
 	$(PY) -m api.nlu_eval
 
-test: install lint typecheck translations-check validate train stories nlu-eval ## The whole suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
+prereqs: ## Check what make test needs from the machine; install chromium if root, else say how
+	@scripts/prereqs.sh
+
+# The machine is checked first, in the first second: then the suite (its own make, so that
+# nothing of it starts before prereqs has passed, even with -j).
+test: prereqs ## The whole suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
+	@$(MAKE) --no-print-directory test-suite
+
+test-suite: install lint typecheck translations-check validate train stories nlu-eval
 	$(PY) -m pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "--- again on PostgreSQL ($$TEST_DATABASE_URL)"; \
@@ -84,4 +92,4 @@ bench: install train ## Run the benchmarks in bench/ and print their figures
 clean: ## Remove models and local data (keeps the environments)
 	rm -rf models var .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install train run translations translations-check lint format typecheck validate stories nlu-eval test bench clean
+.PHONY: help install train run translations translations-check lint format typecheck validate stories nlu-eval prereqs test test-suite bench clean
