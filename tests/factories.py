@@ -43,12 +43,16 @@ def sms_params(sender: str, body: str, **extra: Any) -> dict[str, str]:
 
 
 def post_sms(client: TestClient, params: dict[str, str], signature: str | None = None):  # type: ignore[no-untyped-def]
+    from api.conversations import runner
+
     path = "/channels/twilio/sms"
-    return client.post(
+    response = client.post(
         path,
         data=params,
         headers={"X-Twilio-Signature": signature if signature is not None else sign(path, params)},
     )
+    runner.get().wait_idle(timeout=60)  # the turn runs after the acknowledgement
+    return response
 
 
 def sms_text(key: str, language: str) -> str:

@@ -1,7 +1,8 @@
 """Twilio SMS: the signed inbound webhook, status callbacks, and sending through the outbox.
 
 Rasa never talks to Twilio. The webhook stores the message, answers Twilio at once with an
-empty <Response/>, and the turn runs after the response; replies leave through the outbox.
+empty <Response/>; the turn runs afterwards in its own executor (api/conversations/runner.py)
+or in the worker. Replies leave through the outbox.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
@@ -23,10 +24,10 @@ from twilio.rest import Client
 
 from api.channels import keywords
 from api.config import Settings, get_settings
-from api.conversations import crisis, turns
+from api.conversations import crisis, runner
 from api.conversations import service as conversations
 from api.conversations.models import Participant
-from api.db import session_dependency, utcnow
+from api.db import session_dependency, session_scope, utcnow
 from api.outbox.models import DELIVERED, FAILED, PENDING, SENDING, SENT, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -64,39 +65,45 @@ def twiml(body: str = EMPTY_TWIML) -> Response:
 
 
 @router.post("/sms")
-def inbound_sms(form: TwilioForm, background: BackgroundTasks, db_session: DbSession) -> Response:
+def inbound_sms(form: TwilioForm) -> Response:
+    """Store, commit, answer. The turn runs afterwards in the turn executor (or the worker):
+    the acknowledgement never waits for the engine, and holds no lock a turn can hold."""
+    conversation_id = _store_sms(form)
+    if conversation_id is not None:
+        runner.get().submit(conversation_id)  # full: the worker's retry sweep takes it
+    return twiml()
+
+
+def _store_sms(form: dict[str, str]) -> str | None:
+    """The request's one unit of work; returns the conversation whose turn is due, if any."""
     phone = form.get("From", "").strip()
     if not phone:
-        return twiml()
-    participant = conversations.participant_for_phone(phone, db_session=db_session)
-    conversation = conversations.current_conversation(participant, "sms", db_session=db_session)
-    try:
-        media_count = int(form.get("NumMedia", "0") or 0)
-    except ValueError:
-        media_count = 0
-    stored = conversations.store_inbound(
-        conversation,
-        form.get("Body", ""),
-        external_id=form.get("MessageSid") or None,
-        media_count=media_count,
-        db_session=db_session,
-    )
-    if stored.duplicate:
-        db_session.commit()
-        return twiml()  # Twilio retried a message we already have
-    if keywords.handle(stored.message, participant, conversation, db_session=db_session):
-        db_session.commit()
-        return twiml()
-    # The safety net at the door: a crisis is answered and flagged in this very request.
-    crisis.answer_at_once(stored.message, participant, conversation, db_session=db_session)
-    if participant.sms_opted_out:
-        # Carrier rules: only START/UNSTOP opt back in. Keep the message; send nothing.
-        stored.message.status = "opted_out"
-        db_session.commit()
-        return twiml()
-    db_session.commit()  # stored before processing: the one commit point of this request
-    background.add_task(turns.process_conversation, conversation.id, immediate=True)
-    return twiml()
+        return None
+    with session_scope() as db_session:
+        participant = conversations.participant_for_phone(phone, db_session=db_session)
+        conversation = conversations.current_conversation(participant, "sms", db_session=db_session)
+        try:
+            media_count = int(form.get("NumMedia", "0") or 0)
+        except ValueError:
+            media_count = 0
+        stored = conversations.store_inbound(
+            conversation,
+            form.get("Body", ""),
+            external_id=form.get("MessageSid") or None,
+            media_count=media_count,
+            db_session=db_session,
+        )
+        if stored.duplicate:
+            return None  # Twilio retried a message we already have
+        if keywords.handle(stored.message, participant, conversation, db_session=db_session):
+            return None
+        # The safety net at the door: a crisis is answered and flagged in this very request.
+        crisis.answer_at_once(stored.message, participant, conversation, db_session=db_session)
+        if participant.sms_opted_out:
+            # Carrier rules: only START/UNSTOP opt back in. Keep the message; send nothing.
+            stored.message.status = "opted_out"
+            return None
+        return conversation.id
 
 
 @router.post("/status")
