@@ -13,6 +13,7 @@ from api.channels import twilio_sms, webchat
 from api.config import ROOT, get_settings
 from api.db import session_scope
 from api.directory import routes as directory_routes
+from api.fhir import routes as fhir_routes
 from api.handoff import routes as handoff_routes
 from api.health import routes as health_routes
 from api.nlg import routes as nlg_routes
@@ -39,6 +40,7 @@ def create_app() -> FastAPI:
     app.include_router(twilio_sms.router)
     app.include_router(webchat.router)
     app.include_router(handoff_routes.router)
+    app.include_router(fhir_routes.router)
     app.include_router(directory_routes.router)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
 

@@ -1,0 +1,169 @@
+"""Issue 10, FHIR: one test per profile rule the fhir.resources models can't check
+(api/fhir/rules.py). Each rule passes on a bundle built from a real screening, and finds the
+fault in a copy broken the way that rule is about, so no rule passes by saying nothing."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from api.fhir import rules
+from api.fhir.bundle import build_bundle
+from tests.support.fhir import screened
+
+Bundle = dict[str, Any]
+
+
+@pytest.fixture
+def bundle(db: Session, org: Any) -> Bundle:
+    return build_bundle(screened(db, org).handoff, db_session=db)
+
+
+def _broken(bundle: Bundle, resource_type: str, change: Callable[[dict[str, Any]], Any]) -> Bundle:
+    """A copy with the first resource of that type changed."""
+    broken = copy.deepcopy(bundle)
+    change(rules.resources(broken, resource_type)[0])
+    return broken
+
+
+def _first(bundle: Bundle, resource_type: str, when: Callable[[dict[str, Any]], bool]) -> Any:
+    return next(r for r in rules.resources(bundle, resource_type) if when(r))
+
+
+def _holds(rule: rules.Rule, good: Bundle, bad: Bundle, words: str) -> None:
+    assert rule(good) == []
+    problems = rule(bad)
+    assert problems and any(words in problem for problem in problems), problems
+
+
+def test_bundle_is_a_collection(bundle: Bundle) -> None:
+    bad = copy.deepcopy(bundle)
+    bad["type"] = "document"
+    _holds(rules.bundle_is_a_collection, bundle, bad, "not collection")
+
+
+def test_meta_profile_on_every_resource(bundle: Bundle) -> None:
+    kinds = {r["resourceType"] for r in rules.resources(bundle)}
+    assert kinds <= set(rules.p.PROFILES_BY_TYPE)
+    for kind in kinds:
+        bad = _broken(bundle, kind, lambda r: r.update(meta={"profile": []}))
+        _holds(rules.meta_profile_on_every_resource, bundle, bad, "names none of")
+
+
+def test_references_resolve_in_the_bundle(bundle: Bundle) -> None:
+    bad = _broken(bundle, "Observation", lambda r: r.update(subject={"reference": "urn:uuid:gone"}))
+    _holds(rules.references_resolve_in_the_bundle, bundle, bad, "urn:uuid:gone")
+
+
+def test_one_patient_is_every_subject(bundle: Bundle) -> None:
+    org_ref = {
+        "reference": next(
+            e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Organization"
+        )
+    }
+    bad = _broken(bundle, "Condition", lambda r: r.update(subject=org_ref))
+    _holds(rules.one_patient_is_every_subject, bundle, bad, "not the bundle's Patient")
+
+
+def test_observation_has_sdoh_category(bundle: Bundle) -> None:
+    def drop_sdoh(obs: dict[str, Any]) -> None:
+        obs["category"] = [c for c in obs["category"] if c["coding"][0]["code"] != "sdoh"]
+
+    _holds(
+        rules.observation_has_sdoh_category,
+        bundle,
+        _broken(bundle, "Observation", drop_sdoh),
+        "no sdoh category",
+    )
+
+    def unknown_domain(obs: dict[str, Any]) -> None:
+        obs["category"][-1]["coding"][0]["code"] = "housing"
+
+    bad = _broken(bundle, "Observation", unknown_domain)
+    _holds(rules.observation_has_sdoh_category, bundle, bad, "is not an SDOHCC one")
+
+
+def test_observation_code_and_value_are_loinc(bundle: Bundle) -> None:
+    bad = copy.deepcopy(bundle)
+    answered = _first(
+        bad,
+        "Observation",
+        lambda r: "valueCodeableConcept" in r and r["valueCodeableConcept"].get("coding"),
+    )
+    answered["valueCodeableConcept"]["coding"][0]["code"] = "steady"
+    _holds(rules.observation_code_and_value_are_loinc, bundle, bad, "is not a LOINC LA code")
+    bad = _broken(
+        bundle,
+        "Observation",
+        lambda r: r["code"]["coding"][0].update(system="http://snomed.info/sct"),
+    )
+    _holds(rules.observation_code_and_value_are_loinc, bundle, bad, "code is not LOINC")
+
+
+def test_declined_item_is_asked_declined(bundle: Bundle) -> None:
+    bad = copy.deepcopy(bundle)
+    declined = _first(bad, "Observation", lambda r: "dataAbsentReason" in r)
+    declined["dataAbsentReason"]["coding"][0]["code"] = "unknown"
+    _holds(rules.declined_item_is_asked_declined, bundle, bad, "is not asked-declined")
+
+
+def test_observation_derived_from_questionnaire_response(bundle: Bundle) -> None:
+    bad = copy.deepcopy(bundle)
+    answered = _first(bad, "Observation", lambda r: "performer" in r)
+    answered["derivedFrom"] = [answered["subject"]]  # the Patient, not the response
+    _holds(rules.observation_derived_from_questionnaire_response, bundle, bad, "derivedFrom")
+
+
+def test_questionnaire_response_is_coded(bundle: Bundle) -> None:
+    bad = _broken(
+        bundle, "QuestionnaireResponse", lambda r: r.update(questionnaire="http://example.org/q")
+    )
+    _holds(rules.questionnaire_response_is_coded, bundle, bad, "is not in the bundle")
+    bad = _broken(bundle, "QuestionnaireResponse", lambda r: r["item"][0].update(linkId="made_up"))
+    _holds(rules.questionnaire_response_is_coded, bundle, bad, "is not in the questionnaire")
+
+    def snomed_item(form: dict[str, Any]) -> None:
+        next(i for i in form["item"] if "code" in i)["code"][0]["system"] = rules.p.SNOMED
+
+    bad = _broken(bundle, "Questionnaire", snomed_item)
+    _holds(rules.questionnaire_response_is_coded, bundle, bad, "code is not LOINC")
+
+
+def test_condition_is_an_sdoh_health_concern(bundle: Bundle) -> None:
+    checks: list[tuple[Callable[[dict[str, Any]], Any], str]] = [
+        (lambda r: r.update(category=r["category"][1:]), "no health-concern category"),
+        (
+            lambda r: r["verificationStatus"]["coding"][0].update(code="confirmed"),
+            "not unconfirmed",
+        ),
+        (lambda r: r["clinicalStatus"]["coding"][0].update(code="resolved"), "not active"),
+        (lambda r: r.update(code={"text": "housing"}), "neither ICD-10-CM nor SNOMED CT"),
+        (lambda r: r.update(evidence=[]), "evidence does not resolve"),
+    ]
+    for change, words in checks:
+        _holds(
+            rules.condition_is_an_sdoh_health_concern,
+            bundle,
+            _broken(bundle, "Condition", change),
+            words,
+        )
+
+
+def test_consent_per_purpose_is_complete(bundle: Bundle) -> None:
+    def sdohcc(r: dict[str, Any]) -> bool:
+        return rules.p.CONSENT_PROFILE in r["meta"]["profile"]
+
+    bad = copy.deepcopy(bundle)
+    _first(bad, "Consent", sdohcc).pop("organization")
+    _holds(rules.consent_per_purpose_is_complete, bundle, bad, "needs organization and source")
+    bad = _broken(bundle, "Consent", lambda r: r.pop("dateTime"))
+    _holds(rules.consent_per_purpose_is_complete, bundle, bad, "no dateTime")
+
+
+def test_every_rule_has_its_test() -> None:
+    tested = {name[len("test_") :] for name in globals() if name.startswith("test_")}
+    assert set(rules.RULES) <= tested
