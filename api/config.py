@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,9 +66,7 @@ class Settings(BaseSettings):
     # The Rasa engine and the action server (both local processes by default)
     rasa_url: str = Field("http://127.0.0.1:5005", validation_alias="RASA_URL")
     rasa_timeout_seconds: float = Field(20.0, validation_alias="RASA_TIMEOUT_SECONDS")
-    action_server_url: str = Field(
-        "http://127.0.0.1:5055", validation_alias=AliasChoices("ACTION_SERVER_URL")
-    )
+    action_server_url: str = Field("http://127.0.0.1:5055", validation_alias="ACTION_SERVER_URL")
     rasa_port: int = Field(5005, validation_alias="RASA_PORT")
     action_port: int = Field(5055, validation_alias="ACTION_PORT")
     simulator_port: int = Field(8001, validation_alias="SIMULATOR_PORT")

@@ -260,7 +260,7 @@ def _log_to(log_dir: Path) -> None:
             log.addHandler(handler)
 
 
-def run(settings: Settings, model: Path, *, simulator: bool, echo: bool = True) -> int:
+def run(settings: Settings, model: Path, *, simulator: bool) -> int:
     spec = children(settings, model, simulator=simulator)
     check_ports(spec)
     log_dir = settings.var_dir / "log"
@@ -281,16 +281,15 @@ def run(settings: Settings, model: Path, *, simulator: bool, echo: bool = True) 
         if not wait_healthy(settings, supervisor, timeout=240):
             print(f"firstcall did not become healthy in time; see {log_dir}/*.log", file=sys.stderr)
             return 1
-        if echo:
-            base = f"http://127.0.0.1:{settings.port}"
-            print("\nfirstcall is up:")
-            print(f"  web chat        {base}/chat")
-            if simulator:
-                print(f"  SMS simulator   http://127.0.0.1:{settings.simulator_port}/")
-            print(f"  health          {base}/health")
-            print(f"  API docs        {base}/docs")
-            print(f"  logs            {log_dir}/")
-            print("Press Ctrl-C to stop everything.\n", flush=True)
+        base = f"http://127.0.0.1:{settings.port}"
+        print("\nfirstcall is up:")
+        print(f"  web chat        {base}/chat")
+        if simulator:
+            print(f"  SMS simulator   http://127.0.0.1:{settings.simulator_port}/")
+        print(f"  health          {base}/health")
+        print(f"  API docs        {base}/docs")
+        print(f"  logs            {log_dir}/")
+        print("Press Ctrl-C to stop everything.\n", flush=True)
         while not stopping:
             supervisor.tend()
             time.sleep(0.5)
