@@ -208,7 +208,7 @@ def expand(
                     del slots[key]
                 elif exc.kind == "capacity":
                     slots[key] = Slot(service_id, slot.start, slot.end, exc.capacity or 0)
-    taken = taken or {}
+    taken = {} if taken is None else taken
     return [
         Slot(service_id, s.start, s.end, s.capacity, taken.get(s.start, 0))
         for _, s in sorted(slots.items())
