@@ -150,6 +150,16 @@ def test_carrier_keyword_finder_catches_and_allows_the_right_things() -> None:
     assert ("STOP", "stop") in carrier_keywords_in("HELP للمساعدة وSTOP للإيقاف")
 
 
+def test_carrier_keyword_finder_follows_the_localized_keywords(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # whatever api/channels/keywords.py answers is checked too, in any script
+    monkeypatch.setattr(keywords, "HELP", {*keywords.HELP, "ayuda", "帮助"})
+    assert carrier_keywords_in("Responda AYUDA para ver cómo") == [("AYUDA", "help")]
+    assert carrier_keywords_in("回复“帮助”了解用法") == [("帮助", "help")]
+    assert carrier_keywords_in("我们会帮助您") == []  # the word in a sentence is not a keyword
+
+
 def test_no_text_asks_to_send_a_carrier_keyword_for_something_else() -> None:
     wrong = []
     for key in TEMPLATES:
