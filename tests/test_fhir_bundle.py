@@ -208,3 +208,49 @@ def test_same_handoff_gives_the_same_resource_ids(db: Session, org: Any) -> None
     handoff = screened(db, org).handoff
     first, second = build_bundle(handoff, db_session=db), build_bundle(handoff, db_session=db)
     assert [e["fullUrl"] for e in first["entry"]] == [e["fullUrl"] for e in second["entry"]]
+
+
+def test_crisis_before_any_consent_shares_no_screening(db: Session, org: Any) -> None:
+    from api.conversations.models import Participant
+    from api.handoff import service as handoffs
+
+    person = Participant(org_id=org.id, language="vi")
+    db.add(person)
+    db.flush()
+    bundle = build_bundle(handoffs.flag(person, None, "crisis", db_session=db), db_session=db)
+    Bundle.model_validate(bundle)
+    assert rules.check(bundle) == []
+    assert sorted(e["resource"]["resourceType"] for e in bundle["entry"]) == [
+        "Organization",
+        "Patient",
+    ]
+    patient = _of(bundle, "Patient")[0]
+    assert set(patient) == {"resourceType", "id", "meta", "identifier", "name", "gender"}
+
+
+def test_abandoned_screening_is_an_in_progress_response(db: Session, org: Any) -> None:
+    from datetime import timedelta
+
+    from api.db import utcnow
+    from api.handoff import abandoned
+    from tests.support import screening as support
+
+    person, conversation = support.consented(db, org, "es")
+    session, _ = service.start(person, conversation, db_session=db)
+    support.reply(db, session, person, "2")  # worried about losing the place
+    support.reply(db, session, person, "1")  # pests
+    assert abandoned.sweep(db_session=db, now=utcnow() + timedelta(hours=25)) == 1
+    handoff = support.handoff(db, person)
+    assert handoff is not None
+    bundle = build_bundle(handoff, db_session=db)
+    Bundle.model_validate(bundle)
+    assert rules.check(bundle) == []
+    responses = _of(bundle, "QuestionnaireResponse")
+    assert {q["status"] for q in responses} == {"in-progress"}
+    core = next(q for q in responses if "ahc-hrsn-core" in q["questionnaire"])
+    assert [i["linkId"] for i in core["item"]] == ["living_situation", "housing_problems"]
+    # housing is positive so far (worried): a housing-instability health concern
+    (condition,) = _of(bundle, "Condition")
+    assert "housing-instability" in str(condition["category"]) and "Z59.811" in str(
+        condition["code"]
+    )

@@ -217,19 +217,19 @@ def add_module(
 def _concern(
     result: scoring.DomainResult, module: Module, saved: dict[str, ScreeningAnswer]
 ) -> p.Concern | None:
+    """The concern of the first positive answer, in the instrument's order: that answer's
+    own (no steady place: homelessness), its question's, or the domain's."""
+    domain = p.CONCERN_BY_DOMAIN.get(result.domain)
     for question in (q for q in module.questions if q.id in result.questions):
         row = saved.get(question.id)
-        if row is None or row.declined:
-            continue
-        for option_id in row.option_ids:
-            if not question.option(option_id).positive:
-                continue
-            found = p.CONCERN_BY_ANSWER.get((question.id, option_id)) or p.CONCERN_BY_QUESTION.get(
-                question.id
-            )
-            if found:
-                return found
-    return p.CONCERN_BY_DOMAIN.get(result.domain)
+        for option_id in row.option_ids if row is not None and not row.declined else []:
+            if question.option(option_id).positive:
+                return (
+                    p.CONCERN_BY_ANSWER.get((question.id, option_id))
+                    or p.CONCERN_BY_QUESTION.get(question.id)
+                    or domain
+                )
+    return domain
 
 
 def _evidence(
