@@ -131,3 +131,27 @@ def test_no_transaction_is_open_while_twilio_is_called(
             assert sender.send_due() == 3
             assert len(received(simulator)) == 3
     assert failures == [], failures
+
+
+def test_simulators_immediate_status_callbacks_reach_their_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The simulator calls back at once, often before the sender has recorded Twilio's
+    answer: the signed callback URL names the row, so "delivered" is never lost."""
+    from api.main import create_app
+    from tests.support.servers import ThreadServer
+
+    with isolated_database(tmp_path, monkeypatch) as (_url, engine):
+        _queue_many([f.phone()], 5)
+        with (
+            ThreadServer(create_app()) as app,
+            running_simulator(monkeypatch, app_url=app.url, answer_after=0.5) as simulator,
+        ):
+            assert sender.send_due() == 5
+
+            def statuses() -> list[str]:
+                with engine.connect() as conn:
+                    return list(conn.execute(select(OutboundMessage.status)).scalars())
+
+            wait_for(lambda: statuses() == ["delivered"] * 5, 20, "5 delivered", interval=0.2)
+            assert len(received(simulator)) == 5

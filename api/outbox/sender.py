@@ -92,9 +92,9 @@ def claim(limit: int, *, now: datetime | None = None) -> list[Claim]:
         return claims
 
 
-def send_due(limit: int = 50) -> int:
-    """Send due SMS from the outbox; returns how many were handed to Twilio."""
-    return sum(_send(claimed) for claimed in claim(limit))
+def send_due(limit: int = 50, *, now: datetime | None = None) -> int:
+    """Send the SMS due at `now` (default: now); returns how many were handed to Twilio."""
+    return sum(_send(claimed) for claimed in claim(limit, now=now))
 
 
 def _still_ours(db: Session, claimed: Claim) -> OutboundMessage | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,23 +19,33 @@ from tests.support.servers import ThreadServer, free_port
 
 @contextmanager
 def running_simulator(
-    monkeypatch: pytest.MonkeyPatch, app_url: str | None = None, *, hook: Any = None
+    monkeypatch: pytest.MonkeyPatch,
+    app_url: str | None = None,
+    *,
+    hook: Any = None,
+    answer_after: float = 0.0,
 ) -> Iterator[ThreadServer]:
     """Status callbacks go to `app_url` (by default a closed local port).
 
     `hook(request)` runs inside the simulator before each Messages API call is answered:
     code that must see what the sender holds while Twilio is being called.
+    `answer_after` holds each Messages API answer back that many seconds, while its status
+    callbacks go out at once: Twilio calling back before the sender has its answer.
     """
     app: FastAPI = create_simulator_app(
         get_settings(), app_url=app_url or f"http://127.0.0.1:{free_port()}"
     )
-    if hook is not None:
+    if hook is not None or answer_after:
 
         @app.middleware("http")
         async def _hook(request, call_next):  # type: ignore[no-untyped-def]
-            if request.url.path.endswith("/Messages.json"):
+            if not request.url.path.endswith("/Messages.json"):
+                return await call_next(request)
+            if hook is not None:
                 hook(request)
-            return await call_next(request)
+            response = await call_next(request)
+            await asyncio.sleep(answer_after)
+            return response
 
     with ThreadServer(app) as server:
         monkeypatch.setenv("TWILIO_API_BASE", server.url)
