@@ -153,10 +153,3 @@ def opt_in_to_sms(participant: Participant) -> None:
     participant.sms_opted_out = False
     participant.sms_opted_out_at = None
     participant.sms_opt_out_message_id = None
-
-
-def participant_of_conversation(conversation_id: str, *, db_session: Session) -> Participant | None:
-    conversation = db_session.get(Conversation, conversation_id)
-    if conversation is None:
-        return None
-    return db_session.get(Participant, conversation.participant_id)
