@@ -5,6 +5,7 @@ keyword, a free-text opt-out, Twilio's 21610), and the sender checks again at se
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from rasa_sdk import Tracker
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from actions.contact import ActionOptOut
 from api.conversations import engine, turns
 from api.conversations import service as conversations
-from api.db import session_scope
+from api.db import session_scope, utcnow
 from api.outbox import sender
 from api.outbox import service as outbox
 from api.outbox.models import CANCELLED, PENDING, SENT
@@ -138,3 +139,17 @@ def test_start_after_stop_sends_again(simulator, client, db: Session) -> None:
     sender.send_due()
     bodies = [m["body"] for m in received(simulator, phone)]
     assert bodies == [f.sms_text("sms.stop", "en"), f.sms_text("sms.start", "en"), "Welcome back"]
+
+
+def test_21610_when_sending_cancels_what_is_queued_for_later(simulator, db: Session) -> None:
+    participant, conversation = _participant(db, "+15005550004")  # unsubscribed at Twilio
+    now_due = outbox.enqueue(conversation, "first", db_session=db)
+    later = outbox.enqueue(conversation, "a retry, not due yet", db_session=db)
+    later.next_attempt_at = utcnow() + timedelta(minutes=5)
+    db.commit()
+    sender.send_due()
+    for row in (participant, now_due, later):
+        db.refresh(row)
+    assert (now_due.status, now_due.error_code) == ("failed", "21610")
+    assert participant.sms_opted_out is True and participant.sms_opted_out_at is not None
+    assert (later.status, later.error_code) == (CANCELLED, "opted_out")
