@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bench import hot_paths
+from bench import directory, hot_paths
 
 if __name__ == "__main__":
     hot_paths.main()
+    directory.main()

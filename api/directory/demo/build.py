@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import zipcodes
 
 HERE = Path(__file__).resolve().parent
 SPEC = HERE / "partners.yml"
@@ -51,7 +52,7 @@ def _location(loc: dict[str, Any]) -> dict[str, Any]:
                 "id": uid("address", loc["name"]),
                 "location_id": lid,
                 "address_1": loc["street"],
-                "city": loc.get("city", "San Diego"),
+                "city": loc.get("city") or zipcodes.matching(loc["zip"])[0]["city"],
                 "state_province": "CA",
                 "postal_code": loc["zip"],
                 "country": "US",
