@@ -17,12 +17,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from api.db import utcnow
 from api.directory import reader, rules
 from api.directory.models import (
     HSDS_MODELS,
     MODEL_BY_KIND,
     OUR_FIELDS,
     HsdsRow,
+    HsdsService,
     ServiceDomain,
     SlotException,
 )
@@ -144,6 +146,8 @@ def write(
     for record in records:
         by_kind[record.kind].append(record)
     total, done = len(records), 0
+    added: set[str] = set()
+    unchanged: set[str] = set()
     for model in HSDS_MODELS:
         kind_records = by_kind.get(model.kind, [])
         columns = _columns(model)
@@ -154,18 +158,27 @@ def write(
             if row is None:
                 db_session.add(model(id=record.id, **values))  # type: ignore[call-arg]
                 summary.counts[model.kind]["added"] += 1
+                added.add(record.id)
             elif any(getattr(row, k) != v for k, v in values.items()):
                 for key, value in values.items():
                     setattr(row, key, value)
                 summary.counts[model.kind]["updated"] += 1
             else:
                 summary.counts[model.kind]["unchanged"] += 1
+                unchanged.add(record.id)
             done += 1
             if progress and done % 500 == 0:
                 progress(done, total)
         db_session.flush()
     _remove_stale(by_kind, db_session)
-    _write_ours(by_kind.get("service", []), db_session)
+    counts = summary.counts["service"]
+    for service_id in _write_ours(by_kind.get("service", []), db_session):
+        row = db_session.get(HsdsService, service_id)
+        if row is not None and service_id not in added:
+            row.imported_at = utcnow()  # matching's snapshot sees the change
+            if service_id in unchanged:
+                counts["unchanged"] -= 1
+                counts["updated"] += 1
     if progress:
         progress(total, total)
     return summary
@@ -210,29 +223,52 @@ def _delete(kind: str, ids: Iterable[str], db_session: Session) -> None:
     db_session.execute(delete(model).where(model.id.in_(ids)))
 
 
-def _write_ours(services: list[Record], db_session: Session) -> None:
-    """Domains and slot exceptions: the document's list replaces what was stored."""
+def _ours_rows(record: Record) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    source = record.ours.get("domain_source", "direct")
+    domains = {(d, source) for d in record.ours.get("domains", [])}
+    exceptions = set()
+    for exc in record.ours.get("slot_exceptions", []):
+        key = f"{record.id}/{exc['kind']}/{exc['start'].isoformat()}"
+        exc_id = str(exc.get("id") or uuid.uuid5(uuid.NAMESPACE_URL, key))
+        exceptions.add(
+            (exc_id, exc["kind"], exc["start"], exc["end"], exc.get("capacity"), exc.get("note"))
+        )
+    return domains, exceptions
+
+
+def _write_ours(services: list[Record], db_session: Session) -> set[str]:
+    """Domains and slot exceptions: the document's lists replace what was stored. Returns the
+    services whose lists changed."""
     ids = [r.id for r in services]
+    stored_domains: dict[str, set[tuple[Any, ...]]] = defaultdict(set)
+    stored_exceptions: dict[str, set[tuple[Any, ...]]] = defaultdict(set)
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        db_session.execute(delete(ServiceDomain).where(ServiceDomain.service_id.in_(chunk)))
-        db_session.execute(delete(SlotException).where(SlotException.service_id.in_(chunk)))
-    for record in services:
-        for domain in record.ours.get("domains", []):
-            source = record.ours.get("domain_source", "direct")
-            db_session.add(ServiceDomain(service_id=record.id, domain=domain, source=source))
-        for exc in record.ours.get("slot_exceptions", []):
-            start, end = exc["start"], exc["end"]
-            key = f"{record.id}/{exc['kind']}/{start.isoformat()}"
-            db_session.add(
-                SlotException(
-                    id=str(exc.get("id") or uuid.uuid5(uuid.NAMESPACE_URL, key)),
-                    service_id=record.id,
-                    kind=exc["kind"],
-                    starts_at=start,
-                    ends_at=end,
-                    capacity=exc.get("capacity"),
-                    note=exc.get("note"),
-                )
+        for d in db_session.scalars(
+            select(ServiceDomain).where(ServiceDomain.service_id.in_(chunk))
+        ):
+            stored_domains[d.service_id].add((d.domain, d.source))
+        for e in db_session.scalars(
+            select(SlotException).where(SlotException.service_id.in_(chunk))
+        ):
+            stored_exceptions[e.service_id].add(
+                (e.id, e.kind, e.starts_at, e.ends_at, e.capacity, e.note)
             )
+    changed = set()
+    for record in services:
+        domains, exceptions = _ours_rows(record)
+        if domains != stored_domains[record.id]:
+            changed.add(record.id)
+            db_session.execute(delete(ServiceDomain).where(ServiceDomain.service_id == record.id))
+            for domain, source in sorted(domains):
+                db_session.add(ServiceDomain(service_id=record.id, domain=domain, source=source))
+        if exceptions != stored_exceptions[record.id]:
+            changed.add(record.id)
+            db_session.execute(delete(SlotException).where(SlotException.service_id == record.id))
+            for exc_id, kind, start, end, capacity, note in sorted(exceptions, key=str):
+                db_session.add(
+                    SlotException(id=exc_id, service_id=record.id, kind=kind, starts_at=start,
+                                  ends_at=end, capacity=capacity, note=note)
+                )  # fmt: skip
     db_session.flush()
+    return changed
