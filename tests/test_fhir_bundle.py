@@ -254,3 +254,27 @@ def test_abandoned_screening_is_an_in_progress_response(db: Session, org: Any) -
     assert "housing-instability" in str(condition["category"]) and "Z59.811" in str(
         condition["code"]
     )
+
+
+def test_consent_given_again_shares_the_new_screening(db: Session, org: Any) -> None:
+    from tests.support import screening as support
+
+    first = screened(db, org)
+    service.withdraw_consent(first.participant, "sms", db_session=db)
+    assert not _of(build_bundle(first.handoff, db_session=db), "Observation")
+    # the participant agrees again and answers a new screening on the same open handoff
+    person = first.participant
+    session, _ = service.start(person, None, db_session=db)
+    support.reply(db, session, person, "yes", intent="affirm")  # the consent question again
+    while service.current_step(session, person, db_session=db).kind == "question":
+        support.reply(db, session, person, "1")
+    if service.current_step(session, person, db_session=db).kind == "partner_consent":
+        support.reply(db, session, person, "2")
+    service.complete(session, person, None, db_session=db)
+    handoff = support.handoff(db, person)
+    assert handoff is not None and handoff.id == first.handoff.id
+    bundle = build_bundle(handoff, db_session=db)
+    assert rules.check(bundle) == []
+    responses = _of(bundle, "QuestionnaireResponse")
+    assert responses and all(session.id in q["identifier"]["value"] for q in responses)
+    assert _of(bundle, "Patient")[0]["telecom"][0]["value"] == PHONE

@@ -33,7 +33,9 @@ def build_bundle(handoff: Handoff, *, db_session: Session) -> dict[str, Any]:
     org = db_session.get(Organization, handoff.org_id)
     assert participant is not None and org is not None  # foreign keys
     history = people.consent_history(participant, db_session=db_session)
-    shared = people.sharing_allowed(history) and "withheld" not in (handoff.summary or {})
+    # The consent in force decides. Withdrawing it also empties the summary of answers
+    # (handoff.service.withhold); a screening there now was answered after agreeing again.
+    shared = people.sharing_allowed(history)
     patient = people.patient(ctx, participant, shared)
     organization = people.organization(ctx, org)
     consent_refs = people.consents(ctx, history, patient, organization)
