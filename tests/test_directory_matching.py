@@ -3,6 +3,7 @@ and an honest "no match" for the case manager when nothing fits."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +12,14 @@ import pytest
 from sqlalchemy.orm import Session
 
 from api.directory import demo, snapshot
-from api.directory.matching import Participant, match, match_domain, order_domains
+from api.directory.matching import (
+    Participant,
+    as_data,
+    match,
+    match_domain,
+    needs,
+    order_domains,
+)
 from api.directory.snapshot import Directory
 from api.screening.instrument import DOMAINS
 
@@ -144,3 +152,26 @@ def test_every_domain_finds_a_partner_somewhere_in_the_demo(directory: Directory
             if match_domain(directory, domain, Participant(zip_, ("es",)), now=NOW).offers
         ]
         assert found, domain
+
+
+def test_screening_results_become_needs_and_a_match_becomes_data(directory: Directory) -> None:
+    from api.screening.scoring import NEGATIVE, POSITIVE, DomainResult
+
+    results = [
+        DomainResult("housing", "ahc-hrsn-core", POSITIVE, urgent=True),
+        DomainResult("food", "ahc-hrsn-core", POSITIVE),
+        DomainResult("utilities", "ahc-hrsn-core", NEGATIVE),
+        DomainResult("legal", "workforce-supplemental", POSITIVE),
+    ]
+    domains, homeless = needs(results)
+    assert (domains, homeless) == (["housing", "food", "legal"], True)
+
+    found = match(directory, domains, Participant("92101", ("es",), homeless=homeless), now=NOW)
+    data = as_data(found[0])
+
+    assert data["domain"] == "housing" and data["urgent"] is True
+    first = data["offers"][0]
+    assert first["timezone"] == "America/Los_Angeles" and first["reasons"]
+    start = datetime.fromisoformat(first["slots"][0]["start"])
+    assert start.utcoffset() is not None and start.utcoffset().total_seconds() == -8 * 3600
+    assert json.loads(json.dumps(data)) == data  # plain JSON

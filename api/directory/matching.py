@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 
@@ -21,6 +23,7 @@ from api.directory import geo
 from api.directory import matrix as partner_matrix
 from api.directory.slots import HORIZON_DAYS, Slot, expand
 from api.directory.snapshot import Card, Directory
+from api.screening.scoring import POSITIVE, DomainResult
 
 MAX_MILES = 25.0
 OFFERED_SLOTS = 3
@@ -64,6 +67,49 @@ class DomainMatch:
 
 def language_name(code: str) -> str:
     return str(Locale("en").languages.get(code, code))
+
+
+def needs(results: Sequence[DomainResult]) -> tuple[list[str], bool]:
+    """The positive domains in screening order, and whether housing came out urgent (no
+    steady place to live): the input of `match`."""
+    positive = [r.domain for r in results if r.status == POSITIVE]
+    homeless = any(r.domain == "housing" and r.urgent for r in results)
+    return list(dict.fromkeys(positive)), homeless
+
+
+def as_data(result: DomainMatch) -> dict[str, Any]:
+    """A match as JSON data for staff and the handoff: why each partner, and each slot with
+    its start as ISO 8601 in the location's zone and the zone's name."""
+    return {
+        "domain": result.domain,
+        "urgent": result.urgent,
+        "no_match": result.no_match,
+        "excluded": result.excluded,
+        "offers": [
+            {
+                "service_id": o.service_id,
+                "service": o.service,
+                "organization": o.organization,
+                "score": o.score,
+                "reasons": o.reasons,
+                "distance_miles": o.distance_miles,
+                "open_seats": o.open_seats,
+                "referral_method": o.referral_method,
+                "address": o.address,
+                "timezone": o.timezone,
+                "required_documents": list(o.required_documents),
+                "slots": [
+                    {
+                        "start": s.start.astimezone(ZoneInfo(o.timezone)).isoformat(),
+                        "end": s.end.astimezone(ZoneInfo(o.timezone)).isoformat(),
+                        "open": s.open,
+                    }
+                    for s in o.slots
+                ],  # fmt: skip
+            }
+            for o in result.offers
+        ],
+    }
 
 
 def order_domains(domains: Sequence[str], *, homeless: bool = False) -> list[tuple[str, bool]]:
