@@ -155,6 +155,12 @@ def test_questionnaire_response_per_instrument(db: Session, org: Any) -> None:
     workforce = forms["https://firstcall.test/fhir/Questionnaire/workforce-supplemental"]
     legal_item = next(i for i in workforce["item"] if i["linkId"] == "legal_help")
     assert "code" not in legal_item and "code" not in workforce  # no LOINC code for these
+    childcare = next(i for i in workforce["item"] if i["linkId"] == "childcare_unmet")
+    assert [o["valueCoding"] for o in childcare["answerOption"]][1] == {
+        "system": "https://firstcall.test/fhir/CodeSystem/workforce-supplemental-answers",
+        "code": "childcare_unmet.no",
+        "display": "No",
+    }  # LOINC has no answer code for "no" on 93031-3: ours
     answers = next(q for q in responses if "workforce" in q["questionnaire"])
     legal = next(i for i in answers["item"] if i["linkId"] == "legal_help")
     assert legal["answer"][0]["valueCoding"]["code"] == "LA33-6"

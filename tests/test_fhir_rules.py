@@ -126,6 +126,13 @@ def test_questionnaire_response_is_coded(bundle: Bundle) -> None:
     bad = _broken(bundle, "QuestionnaireResponse", lambda r: r["item"][0].update(linkId="made_up"))
     _holds(rules.questionnaire_response_is_coded, bundle, bad, "is not in the questionnaire")
 
+    def other_answer(qr: dict[str, Any]) -> None:
+        answered = next(i for i in qr["item"] if i.get("answer"))
+        answered["answer"][0]["valueCoding"]["code"] = "LA0000-0"
+
+    bad = _broken(bundle, "QuestionnaireResponse", other_answer)
+    _holds(rules.questionnaire_response_is_coded, bundle, bad, "is not one of its answer options")
+
     def snomed_item(form: dict[str, Any]) -> None:
         next(i for i in form["item"] if "code" in i)["code"][0]["system"] = rules.p.SNOMED
 

@@ -175,7 +175,7 @@ def observation_derived_from_questionnaire_response(bundle: Bundle) -> list[str]
 
 def questionnaire_response_is_coded(bundle: Bundle) -> list[str]:
     """The questionnaire canonical resolves to a Questionnaire in the bundle; each answered
-    linkId is one of its items; item codes and coded answers are LOINC."""
+    linkId is one of its items, each answer one of the item's options; item codes are LOINC."""
     problems = []
     questionnaires: dict[str, dict[str, Any]] = {}
     for form in resources(bundle, "Questionnaire"):
@@ -191,16 +191,26 @@ def questionnaire_response_is_coded(bundle: Bundle) -> list[str]:
                 f"{_name(qr)}: questionnaire {qr.get('questionnaire')} is not in the bundle"
             )
             continue
-        link_ids = {i["linkId"] for i in questionnaire.get("item", [])}
+        items = {i["linkId"]: i for i in questionnaire.get("item", [])}
         for item in qr.get("item", []):
-            if item.get("linkId") not in link_ids:
+            asked = items.get(item.get("linkId"))
+            if asked is None:
                 problems.append(
                     f"{_name(qr)}: item {item.get('linkId')} is not in the questionnaire"
                 )
+                continue
+            options = {
+                (o["valueCoding"].get("system"), o["valueCoding"].get("code"))
+                for o in asked.get("answerOption", [])
+                if "valueCoding" in o
+            }
             for answer in item.get("answer", []):
-                coding = answer.get("valueCoding")
-                if coding and coding.get("system") != p.LOINC:
-                    problems.append(f"{_name(qr)}: item {item.get('linkId')} answer is not LOINC")
+                coding = answer.get("valueCoding") or {}
+                if (coding.get("system"), coding.get("code")) not in options:
+                    problems.append(
+                        f"{_name(qr)}: item {item.get('linkId')} answer {coding.get('code')} "
+                        "is not one of its answer options"
+                    )
     return problems
 
 

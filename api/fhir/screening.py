@@ -41,8 +41,7 @@ def _questionnaire(module: Module, version: str | None, base: str) -> Resource:
             "type": "choice",
             "repeats": question.type == "multi",
             "answerOption": [
-                {"valueCoding": _loinc(o.loinc, o.text)} if o.loinc else {"valueString": o.text}
-                for o in question.options
+                {"valueCoding": _option_coding(question, o.id, base)} for o in question.options
             ],
         }
         if question.loinc:
@@ -69,6 +68,15 @@ def _loinc(code: str, display: str | None = None) -> dict[str, str]:
     return {**coding, "display": display} if display else coding
 
 
+def _option_coding(question: Question, option_id: str, base: str) -> dict[str, str]:
+    """The LOINC LA code of an answer; ours (the module's answers) where LOINC has none."""
+    option = question.option(option_id)
+    if option.loinc:
+        return _loinc(option.loinc, option.text)
+    system = f"{base}/fhir/CodeSystem/{question.module}-answers"
+    return {"system": system, "code": f"{question.id}.{option.id}", "display": option.text}
+
+
 def _answer_concept(question: Question, option_id: str) -> dict[str, Any]:
     option = question.option(option_id)
     if option.loinc:
@@ -76,18 +84,12 @@ def _answer_concept(question: Question, option_id: str) -> dict[str, Any]:
     return {"text": option.text}  # an answer LOINC has no LA code for
 
 
-def _qr_item(question: Question, row: ScreeningAnswer) -> Resource:
+def _qr_item(question: Question, row: ScreeningAnswer, base: str) -> Resource:
     item: Resource = {"linkId": question.id, "text": question.text}
     if row.declined:
         item["extension"] = [{"url": p.DATA_ABSENT_REASON_EXT, "valueCode": "asked-declined"}]
         return item
-    answers: list[Resource] = []
-    for option_id in row.option_ids:
-        option = question.option(option_id)
-        if option.loinc:
-            answers.append({"valueCoding": _loinc(option.loinc, option.text)})
-        else:
-            answers.append({"valueString": option.text})
+    answers = [{"valueCoding": _option_coding(question, o, base)} for o in row.option_ids]
     if answers:
         item["answer"] = answers
     return item
@@ -193,7 +195,7 @@ def add_module(
             "subject": patient,
             "source": patient,
             "authored": instant(authored),
-            "item": [_qr_item(q, row) for q, row in answered],
+            "item": [_qr_item(q, row, ctx.base) for q, row in answered],
         },
         session.id,
         module.id,
