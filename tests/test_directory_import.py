@@ -207,6 +207,7 @@ def test_cli_import_prints_a_summary_or_the_errors(db: Session, tmp_path: Path) 
     assert ok.exit_code == 0, ok.output
     assert "services: 1 added, 0 updated, 0 unchanged" in ok.stdout
     assert "warning: phone number" in ok.stderr
+    assert "checking 1/1" in ok.stderr and "writing 14/14" in ok.stderr  # progress
 
     bad = service_row(9)
     del bad["status"]

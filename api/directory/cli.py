@@ -12,8 +12,8 @@ class _Rollback(Exception):
     pass
 
 
-def _progress(done: int, total: int) -> None:
-    sys.stderr.write(f"\rwriting {done}/{total} records")
+def _progress(stage: str, done: int, total: int) -> None:
+    sys.stderr.write(f"\r{stage} {done}/{total}")
     if done >= total:
         sys.stderr.write("\n")
     sys.stderr.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,12 +28,11 @@ from api.directory.models import (
     ServiceDomain,
     SlotException,
 )
-from api.directory.problems import Found, Record
+from api.directory.problems import Found, Progress, Record
 
 SUMMARY_KINDS = ("organization", "service", "location", "schedule")
 FK_KINDS = {f"{kind}_id": kind for kind in MODEL_BY_KIND}
 SKIP = {"id", "extra", "imported_at"}
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -62,20 +61,20 @@ class Result:
         return not self.found.errors
 
 
-def read_checked(path: Path) -> Found:
+def read_checked(path: Path, progress: Progress | None = None) -> Found:
     """Everything the file holds and every problem with it; nothing touches the database."""
     if not path.exists():
         found = Found()
         found.error(str(path), "unreadable file: no such file or directory")
         return found
-    found = reader.read(path)
+    found = reader.read(path, progress)
     if not found.errors:
         rules.check(found)
     return found
 
 
 def import_path(path: Path, *, db_session: Session, progress: Progress | None = None) -> Result:
-    return _import(read_checked(path), db_session, progress)
+    return _import(read_checked(path, progress), db_session, progress)
 
 
 def import_document(document: Any, label: str, *, db_session: Session) -> Result:
@@ -168,7 +167,7 @@ def write(
                 unchanged.add(record.id)
             done += 1
             if progress and done % 500 == 0:
-                progress(done, total)
+                progress("writing", done, total)
         db_session.flush()
     _remove_stale(by_kind, db_session)
     counts = summary.counts["service"]
@@ -180,7 +179,7 @@ def write(
                 counts["unchanged"] -= 1
                 counts["updated"] += 1
     if progress:
-        progress(total, total)
+        progress("writing", total, total)
     return summary
 
 

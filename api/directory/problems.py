@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,10 +34,18 @@ class Record:
         return str(self.data.get("id"))
 
 
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
 @dataclass
 class Found:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    progress: Progress | None = None
+
+    def tick(self, stage: str, done: int, total: int, every: int = 100) -> None:
+        if self.progress is not None and (done % every == 0 or done == total):
+            self.progress(stage, done, total)
 
     def error(self, where: str, reason: str) -> None:
         self.problems.append(Problem(where, reason, ERROR))

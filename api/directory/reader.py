@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from api.directory import schemas
-from api.directory.problems import Found, Record
+from api.directory.problems import Found, Progress, Record
 
 OURS = "x_firstcall"
 # kind -> nested field -> (child kind, foreign key set on the child, or None for a single
@@ -62,8 +62,8 @@ TABLES = (
 )  # fmt: skip
 
 
-def read(path: Path) -> Found:
-    found = Found()
+def read(path: Path, progress: Progress | None = None) -> Found:
+    found = Found(progress=progress)
     if path.is_dir() or path.suffix.lower() == ".zip":
         _read_tabular(path, found)
     else:
@@ -102,6 +102,7 @@ def read_document(document: Any, path: str, found: Found) -> None:
             for j, service in enumerate(item.get("services") or []):
                 _validate(path, f"{where}.services[{j}]", "service", service, found)
         flatten(kind, item, f"{path}:{where}", found)
+        found.tick("checking", i + 1, len(items))
 
 
 def _is_organization(item: dict[str, Any]) -> bool:
