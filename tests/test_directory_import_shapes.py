@@ -109,3 +109,24 @@ def test_domains_changed_alone_count_as_an_update_and_reach_matching(
     assert again.summary is not None
     assert again.summary.counts["service"] == {"added": 0, "updated": 0, "unchanged": 1}
     assert datetime.now(UTC) >= db.get(HsdsService, first["id"]).imported_at  # type: ignore[union-attr]
+
+
+def test_hours_without_a_zone_are_warned_not_guessed(db: Session, tmp_path: Path) -> None:
+    hours = {"id": "2b1d0c9e-7a6f-4e5d-8c4b-3a2918076101", "freq": "WEEKLY", "byday": "MO",
+             "opens_at": "09:00", "closes_at": "12:00", "timezone": 5.5}  # fmt: skip
+    no_place = service(61, schedules=[hours])
+    place = {"id": "2b1d0c9e-7a6f-4e5d-8c4b-3a2918076301", "location_type": "physical",
+             "schedules": [{**hours, "id": "2b1d0c9e-7a6f-4e5d-8c4b-3a2918076102"}]}  # fmt: skip
+    at = {"id": "2b1d0c9e-7a6f-4e5d-8c4b-3a2918076201", "location": place}
+    odd_offset = service(62, service_at_locations=[at])
+    path = write(tmp_path, [no_place, odd_offset])
+
+    result = importer.import_path(path, db_session=db)
+
+    assert result.ok, result.found.errors
+    warned = [str(p) for p in result.found.warnings]
+    assert (
+        f"{path}:$[0]: warning: schedules without a location: their hours are read as UTC" in warned
+    )  # noqa: E501
+    location = f"{path}:$[1].service_at_locations[0].location"
+    assert f"{location}: warning: no time zone: its schedules are read as UTC" in warned

@@ -72,6 +72,20 @@ def check(found: Found) -> None:
     for record in by_kind["schedule"]:
         _schedule(record, found)
     _locations(by_kind, found)
+    _unplaced(by_kind, found)
+
+
+def _unplaced(by_kind: dict[str, list[Record]], found: Found) -> None:
+    """Services with hours but no location in the file: their hours are read as UTC."""
+    placed = {
+        str(sal.data.get("service_id"))
+        for sal in by_kind["service_at_location"]
+        if sal.data.get("location_id")
+    }
+    timed = {str(s.data.get("service_id")) for s in by_kind["schedule"] if s.data.get("service_id")}
+    for record in by_kind["service"]:
+        if record.id in timed and record.id not in placed:
+            found.warn(record.where, "schedules without a location: their hours are read as UTC")
 
 
 def _dedupe(found: Found) -> None:
@@ -197,7 +211,7 @@ def _locations(by_kind: dict[str, list[Record]], found: Found) -> None:
                 named = None
         if not named and zip_ and zip_.timezone:
             named = zip_.timezone
-        if not named and record.id in offsets:
+        if not named and record.id in offsets and offsets[record.id].is_integer():
             hours = offsets[record.id]
             named = f"Etc/GMT{-hours:+g}" if hours else "Etc/UTC"
             found.warn(record.where, f"no named time zone; fixed offset {named} used (no DST)")
