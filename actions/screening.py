@@ -95,9 +95,9 @@ class ValidateScreeningForm(FormValidationAction):
             return {"screening_answer": None}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = str(slot_value or "")
-        button: dict[str, str] = {}
-        if intent == ANSWER_INTENT:  # a button or numbered-menu pick: it names its question
-            button = payload_fields(str(tracker.latest_message.get("text") or ""))
+        # a button or numbered-menu pick names its question (consent buttons too)
+        button = payload_fields(str(tracker.latest_message.get("text") or ""))
+        if intent == ANSWER_INTENT:
             text = button.get("answer") or next(tracker.get_latest_entity_values("answer"), text)
         with turn(tracker) as t:
             if t.participant is None:

@@ -119,3 +119,59 @@ def test_an_old_button_tap_through_the_actions_asks_the_current_question(
         dispatcher, tracker(conversation.id, "x", intent="screening_answer"), {}
     )
     assert [m.get("question") for m in dispatcher.messages] == ["housing_problems"]
+
+
+def test_consent_buttons_name_their_question() -> None:
+    from api.i18n.catalog import program_args, render
+
+    for key, question in (
+        ("utter_screening_consent", "consent"),
+        ("utter_partner_consent", "partner_consent"),
+    ):
+        payloads = [b["payload"] for b in render(key, "en", program_args()).buttons]
+        assert payloads == [
+            f'/affirm{{"question":"{question}"}}',
+            f'/deny{{"question":"{question}"}}',
+        ]
+
+
+def test_an_old_yes_button_does_not_give_consent(db: Session, org: Any) -> None:
+    """A second tap on the greeting's "Yes" must not agree to a consent text never read."""
+    from tests.support.screening import participant
+
+    person, conversation = participant(db, org)
+    session, _ = service.start(person, conversation, db_session=db)
+    outcome = reply(db, session, person, "/affirm", intent="affirm")  # the greeting's Yes
+    assert outcome.say == [] and not outcome.done
+    assert service.current_consents(person, db_session=db) == {}
+    outcome = reply(db, session, person, "/deny", intent="deny", question_id="utter_greet")
+    assert outcome.say == [] and session.status == "active"
+    # the consent question's own button, or a typed yes, counts
+    reply(
+        db, session, person, '/affirm{"question":"consent"}', intent="affirm", question_id="consent"
+    )
+    assert service.current_consents(person, db_session=db) == {
+        "texting": True,
+        "share_case_manager": True,
+    }
+
+
+def test_an_old_yes_tap_through_the_action_asks_for_consent_again(db: Session, org: Any) -> None:
+    from tests.support.screening import participant
+
+    person, conversation = participant(db, org)
+    service.start(person, conversation, db_session=db)
+    db.flush()
+    form = ValidateScreeningForm()
+    form.validate_screening_answer(
+        "/affirm", CollectingDispatcher(), tracker(conversation.id, "/affirm", intent="affirm"), {}
+    )
+    assert service.current_consents(person, db_session=db) == {}
+    dispatcher = CollectingDispatcher()
+    ActionAskScreeningAnswer().run(dispatcher, tracker(conversation.id, "x", intent="affirm"), {})
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_screening_consent"]
+    named = '/affirm{"question":"consent"}'
+    form.validate_screening_answer(
+        named, CollectingDispatcher(), tracker(conversation.id, named, intent="affirm"), {}
+    )
+    assert service.current_consents(person, db_session=db)["share_case_manager"] is True

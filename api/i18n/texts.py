@@ -68,6 +68,13 @@ def TP(key: str, singular: str, plural: str, count_arg: str, **kwargs: Any) -> T
 
 YES_NO = (Button("button.yes", "/affirm"), Button("button.no", "/deny"))
 
+
+def yes_no(question: str) -> tuple[Button, Button]:
+    """Yes/No naming the question they answer: a later tap is known to be old (screening)."""
+    named = f'{{"question":"{question}"}}'
+    return (Button("button.yes", "/affirm" + named), Button("button.no", "/deny" + named))
+
+
 # --- buttons -------------------------------------------------------------------------------
 T("button.yes", "Yes")
 T("button.no", "No")
@@ -223,7 +230,7 @@ T(
     "save them for your case manager, and share them with a partner agency only if you say "
     "yes. Is it OK to text you and save your answers?",
     segments=3,
-    buttons=YES_NO,
+    buttons=yes_no("consent"),
     role="consent",
 )
 T(
@@ -260,7 +267,7 @@ T(
     "To book your first appointment for you, can we share your name, phone number and what "
     "you need help with with a partner agency?",
     segments=3,
-    buttons=YES_NO,
+    buttons=yes_no("partner_consent"),
     role="consent",
 )
 T(

@@ -8,6 +8,7 @@ button is recognised as old (`service.reply`), never taken as the current answer
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from api.i18n.catalog import Rendered, render
@@ -23,12 +24,12 @@ def answer_payload(question: Question, number: int) -> str:
 
 
 def payload_fields(text: str) -> dict[str, str]:
-    """The fields of a `/screening_answer{...}` payload ({} for anything else)."""
-    prefix = f"/{ANSWER_INTENT}"
-    if not text.startswith(prefix + "{"):
+    """The fields of a button payload, `/intent{...}` ({} for anything else)."""
+    match = re.fullmatch(r"/\w+(\{.*\})", text.strip(), flags=re.S)
+    if match is None:
         return {}
     try:
-        fields = json.loads(text[len(prefix) :])
+        fields = json.loads(match.group(1))
     except ValueError:
         return {}
     if not isinstance(fields, dict):

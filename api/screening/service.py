@@ -184,8 +184,9 @@ def reply(
     """Take the participant's reply to the current step.
 
     `message_id`: the inbound message (the turn's idempotency key); a repeat changes nothing
-    and says the same again. `question_id`/`version`: what a button names; a button of
-    another question or version is old, and is ignored (the form asks the current step).
+    and says the same again. `question_id`/`version`: what a button names (a question id,
+    or `consent`/`partner_consent`); a button of another step or version is old, and is
+    ignored (the form asks the current step again).
     """
     if message_id is not None:
         replayed = idempotency.claim(session, message_id, db_session=db_session)
@@ -210,12 +211,16 @@ def _reply(
     db_session: Session,
 ) -> Outcome:
     step = current_step(session, participant, db_session=db_session)
+    asked = step.question.id if step.question else step.kind
     if question_id is not None and (
-        step.question is None
-        or step.question.id != question_id
-        or (version and version != step.question.version)
+        question_id != asked
+        or (version and step.question is not None and version != step.question.version)
     ):
         return Outcome([], done=step.kind == "done")  # an old button: ask the step again
+    if question_id is None and step.kind in CONSENT_QUESTIONS and text.startswith("/"):
+        # a Yes that names no question is another message's button (the greeting's): a
+        # consent counts only from its own buttons or from words
+        return Outcome([])
     if step.kind in CONSENT_QUESTIONS:
         return consent_reply(
             step.kind, session, participant, text, intent, channel, db_session=db_session

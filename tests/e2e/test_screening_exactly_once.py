@@ -1,6 +1,7 @@
 """Issue 7, Exactly once, through the real engine and action server: an old web chat button
-is ignored and the current question asked again; the engine's retry of a message whose
-actions already ran (same metadata.message_id) does not answer the next question."""
+(a question's, or the greeting's Yes at the consent question) is ignored and the current
+step asked again; the engine's retry of a message whose actions already ran (same
+metadata.message_id) does not answer the next question."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.i18n.catalog import program_args, render
 from api.screening import prompts
 from api.screening.instrument import questions_for
 from tests.support.screening import payload_args
@@ -46,9 +48,15 @@ def _engine(stack: Any, conversation_id: str, text: str, message_id: int) -> lis
 
 
 def test_old_buttons_and_engine_retries_change_nothing(stack) -> None:  # type: ignore[no-untyped-def]
-    started = _web(stack, None, "i need help")
-    conversation_id = started["conversation_id"]
-    consented = _web(stack, conversation_id, "/affirm")
+    greeting = _web(stack, None, "hello")
+    conversation_id = greeting["conversation_id"]
+    greeting_yes = greeting["messages"][-1]["buttons"][0]["payload"]
+    consent = _web(stack, conversation_id, greeting_yes)["messages"][-1]
+    assert consent["text"] == render("utter_screening_consent", "en", program_args()).text
+    # the greeting's Yes tapped again is not a yes to the consent question: it is asked again
+    again = _web(stack, conversation_id, greeting_yes)
+    assert [m["text"] for m in again["messages"]] == [consent["text"]], stack.logs()
+    consented = _web(stack, conversation_id, consent["buttons"][0]["payload"])
     first = consented["messages"][-1]
     assert first["text"] == _question(0), consented
     old_buttons = first["buttons"]
