@@ -93,3 +93,61 @@ def test_an_imported_file_exported_imports_back_to_the_same_thing(
         assert mine[key] == original[key]
     assert mine["attributes"] == original["attributes"]  # kept although not modelled
     assert mine["schedules"][0]["timezone"] == -8  # the HSDS field itself is kept
+
+
+def test_a_tabular_package_exported_as_json_imports_back_unchanged(
+    db: Session, tmp_path: Path
+) -> None:
+    import csv
+
+    ids = {k: f"7e4b2a10-3c5d-4e6f-8a9b-0c1d2e3f40{n:02d}" for n, k in enumerate(
+        ("org", "svc", "loc", "addr", "sal", "sched", "lang"))}  # fmt: skip
+    tables = {
+        "organizations.csv": [{"id": ids["org"], "name": "Harbor", "description": "-"}],
+        "services.csv": [{"id": ids["svc"], "organization_id": ids["org"], "name": "Pantry",
+                          "status": "active", "minimum_age": "18",
+                          "x_firstcall_domains": "food", "x_firstcall_capacity_per_slot": "3"}],
+        "locations.csv": [{"id": ids["loc"], "location_type": "physical", "name": "Warehouse",
+                           "x_firstcall_timezone": "America/Los_Angeles"}],
+        "addresses.csv": [{"id": ids["addr"], "location_id": ids["loc"], "address_1": "1 Main",
+                           "city": "San Diego", "state_province": "CA", "postal_code": "92101",
+                           "country": "US", "address_type": "physical"}],
+        "service_at_location.csv": [{"id": ids["sal"], "service_id": ids["svc"],
+                                     "location_id": ids["loc"]}],
+        "schedules.csv": [{"id": ids["sched"], "service_id": ids["svc"], "freq": "WEEKLY",
+                           "byday": "MO,TH", "interval": "2", "dtstart": "2026-01-05",
+                           "opens_at": "09:00", "closes_at": "12:00"}],
+        "languages.csv": [{"id": ids["lang"], "service_id": ids["svc"], "code": "es",
+                           "name": "Spanish"}],
+    }  # fmt: skip
+    package = tmp_path / "pkg"
+    package.mkdir()
+    for name, rows in tables.items():
+        with (package / name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    (package / "datapackage.json").write_text('{"resources": []}', "utf-8")
+    assert importer.import_path(package, db_session=db).ok
+
+    exported = hsds.get_service(ids["svc"], db_session=db)
+    assert exported is not None
+    assert service_validator().is_valid(exported)
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(exported), "utf-8")
+    again = importer.import_path(path, db_session=db)
+
+    assert again.ok and again.summary is not None
+    assert all(again.summary.counts[k]["unchanged"] == 1 for k in ("service", "schedule"))
+    assert hsds.get_service(ids["svc"], db_session=db) == exported
+    schedule = exported["schedules"][0]
+    assert (schedule["byday"], schedule["interval"], schedule["dtstart"]) == (
+        "MO,TH",
+        2,
+        "2026-01-05",
+    )  # noqa: E501
+    assert exported["minimum_age"] == 18 and exported["languages"][0]["code"] == "es"
+    assert exported["x_firstcall"]["capacity_per_slot"] == 3
+    location = exported["service_at_locations"][0]["location"]
+    assert location["addresses"][0]["postal_code"] == "92101"
+    assert location["x_firstcall"] == {"timezone": "America/Los_Angeles"}
