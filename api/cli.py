@@ -27,16 +27,6 @@ def partners_import(path: Path) -> None:
     from api.directory.cli import run_import
 
     raise typer.Exit(run_import(path))
-partners_app = typer.Typer(help="The partner directory (HSDS 3.0).", no_args_is_help=True)
-app.add_typer(partners_app, name="partners")
-
-
-@partners_app.command("import")
-def partners_import(path: Path) -> None:
-    """Import HSDS 3.0 JSON or a tabular package (directory or .zip); nothing on an error."""
-    from api.directory.cli import run_import
-
-    raise typer.Exit(run_import(path))
 
 
 @db_app.command("upgrade")
