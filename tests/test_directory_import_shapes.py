@@ -130,3 +130,17 @@ def test_hours_without_a_zone_are_warned_not_guessed(db: Session, tmp_path: Path
     )  # noqa: E501
     location = f"{path}:$[1].service_at_locations[0].location"
     assert f"{location}: warning: no time zone: its schedules are read as UTC" in warned
+
+
+def test_an_organization_document_without_services_is_read_as_an_organization(
+    db: Session, tmp_path: Path
+) -> None:
+    bare = {"id": ORG, "name": "Westside Services", "description": "Since 1990.",
+            "email": "info@westside.example.org"}  # fmt: skip
+    path = write(tmp_path, {"contents": [bare]})
+
+    result = importer.import_path(path, db_session=db)
+
+    assert result.ok, [str(p) for p in result.found.errors]
+    organization = db.get(HsdsOrganization, ORG)
+    assert organization is not None and organization.email == "info@westside.example.org"

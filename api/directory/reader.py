@@ -105,10 +105,21 @@ def read_document(document: Any, path: str, found: Found) -> None:
         found.tick("checking", i + 1, len(items))
 
 
+ORGANIZATION_ONLY = {"services", "website", "tax_status", "tax_id", "year_incorporated",
+                     "legal_status", "logo", "uri", "parent_organization_id", "locations",
+                     "programs", "organization_identifiers"}  # fmt: skip
+SERVICE_ONLY = {"status", "organization_id", "organization", "service_at_locations",
+                "schedules", "eligibility_description", "minimum_age", "maximum_age",
+                "languages", "required_documents", "service_areas", "program_id",
+                "interpretation_services", "application_process", "url"}  # fmt: skip
+
+
 def _is_organization(item: dict[str, Any]) -> bool:
-    if "services" in item:
+    """An organization document, not a service one: by the fields only one of them has."""
+    keys = set(item)
+    if keys & ORGANIZATION_ONLY:
         return True
-    return "status" not in item and ("website" in item or "locations" in item)
+    return not keys & SERVICE_ONLY and "description" in keys
 
 
 def _validate(path: str, where: str, kind: str, item: Any, found: Found) -> None:
