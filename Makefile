@@ -69,7 +69,7 @@ stories: train ## Rasa test stories (bot/tests), failing on any wrong prediction
 	  --model $$($(PY) -c 'from api.engine_model import model_path; print(model_path())') \
 	  --out var/rasa-test-stories
 
-nlu-eval: train ## Per-language intent accuracy on the held-out sets; fails below the floors
+nlu-eval: train ## NLU per language on the test set (data/nlu_eval; dev set data/nlu_test apart); fails below the floors
 	$(PY) -m api.nlu_eval
 
 prereqs: ## Check what make test needs from the machine; install chromium if root, else say how
