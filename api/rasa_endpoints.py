@@ -38,7 +38,8 @@ def tracker_store(database_url: str) -> dict[str, Any]:
         return {
             "type": "SQL",
             "dialect": "postgresql",
-            "host": rasa_url.render_as_string(hide_password=False),  # a full URL is allowed
+            # Rasa passes `url` as the store's host, and a host with :// is the whole URL.
+            "url": rasa_url.render_as_string(hide_password=False),
         }
     raise ValueError(f"no Rasa tracker store for {url.get_backend_name()} databases")
 

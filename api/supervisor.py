@@ -9,6 +9,7 @@ message and answers "we'll get back to you", and the worker runs the turns once 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -32,6 +33,7 @@ log = logging.getLogger("firstcall.supervisor")
 FIRST_BACKOFF = 1.0  # seconds before the first restart; doubled each time it dies again
 MAX_BACKOFF = 30.0
 STABLE_AFTER = 60.0  # a child up this long is healthy again: its backoff starts over
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass
@@ -168,6 +170,7 @@ class Supervisor:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         child.started_at = self.clock()
         child.restart_at = None
@@ -218,6 +221,13 @@ class Supervisor:
                 _kill_group(child.process.pid)
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the supervisor itself dies (Linux), rather
+    than live on as an orphan holding its port so that the next `firstcall run` can't start."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _describe(code: int) -> str:
     if code < 0:
         with contextlib.suppress(ValueError):
@@ -234,10 +244,12 @@ def _kill_group(pid: int) -> None:
     _signal_group(pid, signal.SIGKILL)
 
 
-def wait_healthy(settings: Settings, supervisor: Supervisor, timeout: float) -> bool:
+def wait_healthy(
+    settings: Settings, supervisor: Supervisor, timeout: float, stopping: Callable[[], bool]
+) -> bool:
     deadline = time.monotonic() + timeout
     url = f"http://127.0.0.1:{settings.port}/health"
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stopping():
         supervisor.tend()
         try:
             if httpx.get(url, timeout=2).status_code == 200:
@@ -278,7 +290,9 @@ def run(settings: Settings, model: Path, *, simulator: bool) -> int:
     signal.signal(signal.SIGINT, _stop)
     try:
         supervisor.start_all()
-        if not wait_healthy(settings, supervisor, timeout=240):
+        if not wait_healthy(settings, supervisor, timeout=240, stopping=lambda: stopping):
+            if stopping:
+                return 0
             print(f"firstcall did not become healthy in time; see {log_dir}/*.log", file=sys.stderr)
             return 1
         base = f"http://127.0.0.1:{settings.port}"

@@ -4,6 +4,7 @@ untouched), and an engine endpoints file with concrete values only."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import sys
@@ -73,7 +74,7 @@ def test_rasa_tracker_goes_into_the_apps_postgresql_database() -> None:
     assert rasa_endpoints.tracker_store(url) == {
         "type": "SQL",
         "dialect": "postgresql",
-        "host": "postgresql://app:pw@db.internal:5433/firstcall?options=-csearch_path%3Ds1",
+        "url": "postgresql://app:pw@db.internal:5433/firstcall?options=-csearch_path%3Ds1",
     }
     with pytest.raises(ValueError, match="SQLite file"):
         rasa_endpoints.tracker_store("sqlite://")
@@ -154,3 +155,57 @@ def test_a_child_that_exits_on_its_own_is_restarted_too(
     tending.tend()
     assert quitter.process is not first
     tending.stop()
+
+
+SUPERVISE_ONE = """
+import sys, time
+from pathlib import Path
+from api import supervisor
+child = supervisor.Child("rasa", [sys.executable, "-c", "import time; time.sleep(120)"])
+tending = supervisor.Supervisor([child], {}, Path(sys.argv[1]))
+tending.start_all()
+print(child.process.pid, flush=True)
+time.sleep(120)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"  # exited, waiting for whoever adopted it to reap it
+
+
+def test_children_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
+    """The OOM killer may pick the supervisor itself: its children must not live on as
+    orphans holding the ports, so that the next `firstcall run` can start."""
+    import subprocess
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", SUPERVISE_ONE, str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout
+    child_pid = int(parent.stdout.readline())
+    assert not _gone(child_pid)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(5)
+    try:
+        wait_for(lambda: _gone(child_pid), 10, "the orphaned child to stop")
+    finally:
+        if not _gone(child_pid):
+            os.kill(child_pid, signal.SIGKILL)
+
+
+def test_waiting_for_health_ends_when_asked_to_stop(tmp_path: Path) -> None:
+    import time
+
+    settings = local_settings(tmp_path).model_copy(update={"port": 9})  # nothing listens
+    started = time.monotonic()
+    healthy = supervisor.wait_healthy(
+        settings, supervisor.Supervisor([], {}, tmp_path), timeout=60, stopping=lambda: True
+    )
+    assert not healthy and time.monotonic() - started < 1

@@ -126,7 +126,7 @@ def running() -> Iterator[Running]:
         "WORKER_POLL_SECONDS": "0.2",
     }
     run = Run(env, var_dir)
-    unused_proxy = Proxy(ports["rasa"])  # the Stack helpers want one; nothing goes through it
+    unused_proxy = Proxy(ports["rasa"])  # Stack's texting helpers want one; none is cut here
     stack = Stack(app_url, f"http://127.0.0.1:{ports['simulator']}", key, unused_proxy, {})
     try:
         try:
@@ -176,6 +176,9 @@ def test_killing_the_action_server_stops_nothing_and_it_comes_back(
     wait_for(lambda: httpx.get(f"{stack.app}/health").status_code == 200, 240, "health")
     actions = run.child_pid("actions.server")
     os.kill(actions, signal.SIGKILL)
+    during = f.phone()
+    stack.text(during, "hello")  # the webhook is up meanwhile (200), and someone answers
+    stack.wait_replies(during, 1, timeout=60)
     wait_for(
         lambda: "actions exited (killed by SIGKILL); restarting" in run.supervisor_log(),
         10,
