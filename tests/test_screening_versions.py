@@ -123,3 +123,47 @@ def test_old_versions_load_from_the_database_after_a_restart(
     assert "housing_cost" not in questions and len(questions) == 10
     current = [q.id for q in instrument.questions_for(["ahc-hrsn-core"])]
     assert "housing_cost" in current
+    # the NLG endpoint (no unit of work of its own) reads the old version too
+    versions.forget()
+    digest = (session.digests or {})["ahc-hrsn-core"]
+    rendered = prompts.from_arguments(
+        {"question": "housing_problems", "step": 2, "total": 10, "v": digest}, "en"
+    )
+    assert rendered.text.startswith("(2/10) Think about the place you live")
+
+
+def test_an_old_version_loads_inside_a_write_unit_without_waiting_for_itself(
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    core_only: Any,
+    edited_instruments,  # noqa: F811
+) -> None:
+    """The worker's sweep holds a write unit when it asks for a session's questions; the
+    snapshot read must not open a second write unit (SQLite: one writer per process)."""
+    import threading
+
+    from api.db import session_scope
+    from api.staff import service as staff
+    from tests.support.isolated_db import isolated_database
+
+    with isolated_database(tmp_path, monkeypatch):
+        with session_scope() as db:
+            org = staff.create_org("demo", "Demo", db_session=db)
+            person, conversation = consented(db, org)
+            session, _ = service.start(person, conversation, db_session=db)
+            session_id = session.id
+        edited_instruments(CORE_FILE, _insert_after_first)
+        versions.forget()
+        found: list[int] = []
+
+        def sweep() -> None:
+            with session_scope() as db:
+                row = db.get(type(session), session_id)
+                assert row is not None
+                found.append(len(service.session_questions(row)))  # no db_session passed
+
+        worker = threading.Thread(target=sweep, daemon=True)
+        worker.start()
+        worker.join(15)
+        assert not worker.is_alive(), "the snapshot read waited for the unit it runs in"
+        assert found == [10]

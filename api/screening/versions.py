@@ -55,8 +55,8 @@ def load(digest: str, *, db_session: Session | None = None) -> Module:
             return module
     if digest in _LOADED:
         return _LOADED[digest]
-    if db_session is None:
-        with session_scope() as db:
+    if db_session is None:  # a read of its own: never the write lock (SQLite)
+        with session_scope(read_only=True) as db:
             return load(digest, db_session=db)
     row = db_session.get(InstrumentVersion, digest)
     if row is None:
