@@ -30,7 +30,7 @@ from tests.e2e.test_sms_end_to_end import expected
 from tests.support.servers import Proxy, free_port, wait_for
 from tests.test_supervisor_action_server import listening_addresses
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # a whole stack, restarted twice
 FIRSTCALL = ROOT / ".venv" / "bin" / "firstcall"
 
 
