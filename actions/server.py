@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import traceback
 from typing import Any
 
 from rasa_sdk.endpoint import create_app
@@ -49,7 +50,9 @@ async def failed(request: Request, exception: Exception) -> HTTPResponse:
     own handler sends the whole tracker (the participant's words) back, and Rasa logs it."""
     body = request.json if isinstance(request.json, dict) else {}
     action = body.get("next_action")
-    log.error("action %s failed", action, exc_info=exception)
+    # Where it failed, not the message: a database error's message carries its parameters.
+    where = "".join(traceback.format_list(traceback.extract_tb(exception.__traceback__)))
+    log.error("action %s failed: %s\n%s", action, type(exception).__name__, where)
     return response.json({"error": type(exception).__name__, "action_name": action}, status=500)
 
 

@@ -82,7 +82,9 @@ def test_action_server_listens_on_loopback_only() -> None:
         assert "555-0199" not in failed.text
     finally:
         process.stop()
-    assert "555-0199" not in process.log_path.read_text()
+    log = process.log_path.read_text()
+    assert "action action_sync_language failed: KeyError" in log
+    assert "555-0199" not in log
 
 
 class WriteRow(Action):
