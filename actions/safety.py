@@ -34,6 +34,7 @@ class FlagAndSay:
                     self.reason,
                     db_session=t.db_session,
                     message_id=message_id if isinstance(message_id, int) else None,  # one event
+                    urgent=True,  # crisis and safety talk are urgent by what they are
                 )
         dispatcher.utter_message(response=self.response)
         return []

@@ -223,7 +223,9 @@ def test_crisis_before_any_consent_shares_no_screening(db: Session, org: Any) ->
     person = Participant(org_id=org.id, language="vi")
     db.add(person)
     db.flush()
-    bundle = build_bundle(handoffs.flag(person, None, "crisis", db_session=db), db_session=db)
+    bundle = build_bundle(
+        handoffs.flag(person, None, "crisis", db_session=db, urgent=True), db_session=db
+    )
     Bundle.model_validate(bundle)
     assert rules.check(bundle) == []
     assert sorted(e["resource"]["resourceType"] for e in bundle["entry"]) == [

@@ -35,12 +35,14 @@ def test_repeat_crisis_records_each_event_and_moves_the_handoff_to_the_top(
     client: TestClient, db: Session, org
 ) -> None:  # type: ignore[no-untyped-def]
     headers, first, second = _setup(db, org)
-    early = handoffs.flag(first, None, "crisis", db_session=db)
-    later = handoffs.flag(second, None, "homeless", db_session=db)
+    early = handoffs.flag(first, None, "crisis", db_session=db, urgent=True)
+    later = handoffs.flag(second, None, "homeless", db_session=db, urgent=True)
     db.commit()
     assert [h["id"] for h in _listing(client, headers)] == [later.id, early.id]
 
-    again = handoffs.flag(first, None, "crisis", db_session=db)  # the same person, later
+    again = handoffs.flag(
+        first, None, "crisis", db_session=db, urgent=True
+    )  # the same person, later
     db.commit()
     assert again.id == early.id  # the open handoff is updated, not duplicated
     listing = _listing(client, headers)
@@ -58,7 +60,7 @@ def test_urgent_handoffs_come_before_newer_routine_ones(
     client: TestClient, db: Session, org
 ) -> None:  # type: ignore[no-untyped-def]
     headers, first, second = _setup(db, org)
-    urgent = handoffs.flag(first, None, "safety", db_session=db)
+    urgent = handoffs.flag(first, None, "safety", db_session=db, urgent=True)
     routine = handoffs.flag(second, None, "human", db_session=db)
     db.commit()
     assert [h["id"] for h in _listing(client, headers)] == [urgent.id, routine.id]
@@ -68,7 +70,7 @@ def test_acknowledge_and_close_through_the_api_record_who_and_when(
     client: TestClient, db: Session, org
 ) -> None:  # type: ignore[no-untyped-def]
     headers, first, _ = _setup(db, org)
-    handoff = handoffs.flag(first, None, "crisis", db_session=db)
+    handoff = handoffs.flag(first, None, "crisis", db_session=db, urgent=True)
     db.commit()
 
     acked = client.post(f"/api/v1/handoffs/{handoff.id}/acknowledge", headers=headers)
@@ -105,7 +107,7 @@ def test_another_organizations_handoff_cannot_be_acknowledged_or_closed(
     stranger = Participant(org_id=theirs.id)
     db.add(stranger)
     db.flush()
-    other = handoffs.flag(stranger, None, "crisis", db_session=db)
+    other = handoffs.flag(stranger, None, "crisis", db_session=db, urgent=True)
     db.commit()
     for action in ("acknowledge", "close"):
         assert (
@@ -127,7 +129,7 @@ def test_an_urgent_event_after_acknowledging_needs_attention_again(
         == 200
     )
     db.expire_all()  # the API changed it in its own session
-    handoffs.flag(first, None, "crisis", db_session=db)
+    handoffs.flag(first, None, "crisis", db_session=db, urgent=True)
     db.commit()
     detail = client.get(f"/api/v1/handoffs/{handoff.id}", headers=headers).json()
     assert detail["status"] == "open" and detail["urgent"] is True
@@ -138,11 +140,11 @@ def test_a_new_event_after_closing_opens_a_new_handoff(
     client: TestClient, db: Session, org
 ) -> None:  # type: ignore[no-untyped-def]
     headers, first, _ = _setup(db, org)
-    handoff = handoffs.flag(first, None, "crisis", db_session=db)
+    handoff = handoffs.flag(first, None, "crisis", db_session=db, urgent=True)
     db.commit()
     assert client.post(f"/api/v1/handoffs/{handoff.id}/close", headers=headers).status_code == 200
     db.expire_all()  # the API changed it in its own session
-    fresh = handoffs.flag(first, None, "crisis", db_session=db)
+    fresh = handoffs.flag(first, None, "crisis", db_session=db, urgent=True)
     db.commit()
     assert fresh.id != handoff.id and fresh.status == "open" and fresh.urgent
     rows = db.scalars(select(Handoff).where(Handoff.participant_id == first.id)).all()
@@ -153,8 +155,8 @@ def test_a_new_event_after_closing_opens_a_new_handoff(
 
 def test_once_does_not_repeat_a_reason_already_raised(db: Session, org) -> None:  # type: ignore[no-untyped-def]
     _, first, _ = _setup(db, org)
-    handoff = handoffs.flag(first, None, "homeless", db_session=db)
-    handoffs.flag(first, None, "homeless", db_session=db, once=True)
+    handoff = handoffs.flag(first, None, "homeless", db_session=db, urgent=True)
+    handoffs.flag(first, None, "homeless", db_session=db, once=True, urgent=True)
     assert [e.reason for e in handoff.events] == ["homeless"]
 
 
@@ -192,3 +194,14 @@ def test_one_crisis_message_is_one_event_however_often_it_is_flagged(db: Session
     crisis.answer_at_once(later, person, conversation, db_session=db)
     db.expire_all()
     assert [e.reason for e in handoff.events] == ["crisis", "crisis"]  # a repeat crisis is seen
+
+
+def test_an_urgent_reason_from_the_data_reopens_an_acknowledged_handoff(db: Session, org) -> None:  # type: ignore[no-untyped-def]
+    """Urgency is the caller's (the instrument's `urgent`), not a list of names in code:
+    a flag the instrument files call urgent, such as utilities already shut off, makes an
+    acknowledged handoff need attention again."""
+    _, first, _ = _setup(db, org)
+    handoff = handoffs.flag(first, None, "human", db_session=db)
+    handoffs.acknowledge(handoff, "cm-1", db_session=db)
+    handoffs.flag(first, None, "utilities_shut_off", db_session=db, urgent=True)
+    assert handoff.urgent is True and handoff.status == "open"

@@ -91,7 +91,7 @@ def test_a_participant_without_an_org_is_handed_to_the_program_org(db: Session, 
     participant = Participant(org_id=None)
     db.add(participant)
     db.flush()
-    handoff = handoffs.flag(participant, None, "crisis", db_session=db)
+    handoff = handoffs.flag(participant, None, "crisis", db_session=db, urgent=True)
     assert handoff.org_id == org.id
 
 
@@ -100,7 +100,7 @@ def test_a_handoff_with_no_possible_owner_raises_clearly(db: Session) -> None:
     db.add(participant)
     db.flush()
     with pytest.raises(handoffs.HandoffOwnerMissing, match="no organization"):
-        handoffs.flag(participant, None, "crisis", db_session=db)
+        handoffs.flag(participant, None, "crisis", db_session=db, urgent=True)
     assert db.execute(text("SELECT count(*) FROM handoffs")).scalar() == 0
 
 

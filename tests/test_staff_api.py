@@ -16,8 +16,8 @@ def test_handoffs_are_scoped_to_the_callers_organization(client, db: Session) ->
     p1, p2 = Participant(org_id=mine.id), Participant(org_id=theirs.id)
     db.add_all([p1, p2])
     db.flush()
-    own = handoffs.flag(p1, None, "crisis", db_session=db)
-    other = handoffs.flag(p2, None, "homeless", db_session=db)
+    own = handoffs.flag(p1, None, "crisis", db_session=db, urgent=True)
+    other = handoffs.flag(p2, None, "homeless", db_session=db, urgent=True)
     db.commit()
     headers = {"Authorization": f"Bearer {key}"}
 

@@ -46,7 +46,14 @@ def answer_at_once(
             CRISIS_TEMPLATE, participant.language, program_args(), program_default=default
         )
         outbox.enqueue(conversation, rendered.text, kind="crisis", db_session=db_session)
-    handoff.flag(participant, conversation, "crisis", db_session=db_session, message_id=message.id)
+    handoff.flag(
+        participant,
+        conversation,
+        "crisis",
+        db_session=db_session,
+        message_id=message.id,
+        urgent=True,
+    )
     return True
 
 

@@ -28,7 +28,6 @@ from api.handoff.models import (
 )
 from api.staff import service as staff
 
-URGENT_REASONS = {"crisis", "safety", "homeless"}
 # A reason that a later one replaces: the finished screening replaces the abandoned one.
 SUPERSEDED_BY = {"screening": ("screening_incomplete",)}
 
@@ -86,10 +85,13 @@ def flag(
     once: bool = False,
     at: datetime | None = None,
     message_id: int | None = None,
+    urgent: bool = False,
 ) -> Handoff:
-    """Record `reason` on the participant's live handoff as an event; crisis, safety and
-    homeless make it urgent. `once`: a reason computed again (a screening result raised
-    when answered and again at the end) is not a new event when it is already there.
+    """Record `reason` on the participant's live handoff as an event. `urgent` comes from
+    the caller's data (the instrument's `urgent` answers and domains, the safety net, the
+    crisis and safety actions): no list of urgent reasons lives here. `once`: a reason
+    computed again (a screening result raised when answered and again at the end) is not a
+    new event when it is already there.
     `message_id`: the inbound message that raised it; the safety net at the door, the
     engine's action and an engine retry all flag the same message, and that is one event."""
     handoff = open_handoff(participant, conversation, db_session=db_session)
@@ -101,7 +103,7 @@ def flag(
     superseded = SUPERSEDED_BY.get(reason, ())
     reasons = [r for r in handoff.reasons if r not in superseded]
     handoff.reasons = reasons if reason in reasons else [*reasons, reason]
-    if reason in URGENT_REASONS:
+    if urgent:
         handoff.urgent = True
         handoff.status = OPEN  # acknowledged before: it needs someone's attention again
     if details:

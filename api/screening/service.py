@@ -296,6 +296,6 @@ def complete(
     raised = list(urgent.raised(session, db_session=db_session))
     for reason in raised:
         if reason not in handoff.reasons:  # raised when answered: not a new event
-            handoffs.flag(participant, conversation, reason, db_session=db_session)
+            handoffs.flag(participant, conversation, reason, db_session=db_session, urgent=True)
         handoff.urgent = True
     return domain_results, raised

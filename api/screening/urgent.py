@@ -56,10 +56,9 @@ def flag(
     }
     say = []
     for reason in new:
-        handoff = handoffs.flag(
-            participant, conversation, reason, db_session=db_session, details=details
-        )
-        handoff.urgent = True  # the instrument says so, whatever the reason is called
+        handoffs.flag(
+            participant, conversation, reason, db_session=db_session, details=details, urgent=True
+        )  # the instrument says so, whatever the reason is called
         resources = now[reason].resources
         if resources and Say(resources) not in say:
             say.append(Say(resources))
