@@ -2,11 +2,16 @@
 
 Every inbound message is checked against every language's patterns, whatever the
 participant's language: people switch languages in a crisis.
+
+`patterns` are matched on folded text (`normalize`). `marked_patterns` are matched on the
+text with its marks kept (`with_marks`): for words only the marks tell apart, like
+Vietnamese "tự tử" (suicide) and "từ từ" (slowly), both "tu tu" once folded.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,11 +29,21 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", _TASHKEEL.sub("", strip_marks(text))).strip()
 
 
+def with_marks(text: str) -> str:
+    """Case folded and NFC composed, marks kept, whitespace collapsed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text.casefold())).strip()
+
+
+def _compiled(entries: list[str] | None) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(str(p), re.IGNORECASE) for p in entries or [])
+
+
 @dataclass(frozen=True)
 class LanguagePatterns:
     language: str
     patterns: tuple[re.Pattern[str], ...]
     not_crisis: tuple[re.Pattern[str], ...]
+    marked_patterns: tuple[re.Pattern[str], ...] = ()
 
 
 @lru_cache
@@ -39,10 +54,9 @@ def load() -> tuple[LanguagePatterns, ...]:
         loaded.append(
             LanguagePatterns(
                 language=str(data.get("language", path.stem)),
-                patterns=tuple(re.compile(p, re.IGNORECASE) for p in data.get("patterns", [])),
-                not_crisis=tuple(
-                    re.compile(p, re.IGNORECASE) for p in data.get("not_crisis") or []
-                ),
+                patterns=_compiled(data.get("patterns")),
+                not_crisis=_compiled(data.get("not_crisis")),
+                marked_patterns=_compiled(data.get("marked_patterns")),
             )
         )
     return tuple(loaded)
@@ -61,10 +75,13 @@ def detect(text: str) -> str | None:
     folded = normalize(text)
     if not folded:
         return None
+    marked = with_marks(text)
     for lang in load():
         idioms = [m.span() for idiom in lang.not_crisis for m in idiom.finditer(folded)]
         for pattern in lang.patterns:
             for found in pattern.finditer(folded):
                 if not _inside_idiom(found.start(), found.end(), idioms):
                     return lang.language
+        if any(pattern.search(marked) for pattern in lang.marked_patterns):
+            return lang.language
     return None
