@@ -153,3 +153,18 @@ def test_21610_when_sending_cancels_what_is_queued_for_later(simulator, db: Sess
     assert (now_due.status, now_due.error_code) == ("failed", "21610")
     assert participant.sms_opted_out is True and participant.sms_opted_out_at is not None
     assert (later.status, later.error_code) == (CANCELLED, "opted_out")
+
+
+def test_help_asked_after_stop_is_still_answered(simulator, client, db: Session) -> None:
+    """Carrier rules: HELP gets its answer whatever the opt-in status; nothing else does."""
+    phone = f.phone()
+    participant, conversation = _participant(db, phone)
+    f.post_sms(client, f.sms_params(phone, "STOP"))
+    f.post_sms(client, f.sms_params(phone, "HELP"))
+    late = outbox.enqueue(conversation, "Question 4 of 12: ...", db_session=db)
+    db.commit()
+    sender.send_due()
+    db.refresh(late)
+    assert (late.status, late.error_code) == (CANCELLED, "opted_out")
+    bodies = [m["body"] for m in received(simulator, phone)]
+    assert bodies == [f.sms_text("sms.stop", "en"), f.sms_text("sms.help", "en")]

@@ -103,7 +103,7 @@ def test_opted_out_participants_get_only_the_opt_out_confirmation(simulator, db:
     for message in (reply, help_text, confirmation):
         db.refresh(message)
     assert (reply.status, reply.error_code) == (CANCELLED, "opted_out")
-    assert (help_text.status, help_text.error_code) == (CANCELLED, "opted_out")
+    assert (help_text.status, help_text.error_code) == (CANCELLED, "opted_out")  # before STOP
     assert confirmation.status == SENT
     assert [m["body"] for m in _received(simulator, phone)] == ["You're unsubscribed"]
 

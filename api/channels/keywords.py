@@ -10,7 +10,7 @@ from api.conversations.models import Conversation, InboundMessage, Participant
 from api.i18n.catalog import program_args, render
 from api.i18n.folding import fold
 from api.outbox import service as outbox
-from api.outbox.models import OPT_OUT_CONFIRMATION
+from api.outbox.models import COMPLIANCE, OPT_OUT_CONFIRMATION
 
 OPT_OUT = {"stop", "stopall", "unsubscribe", "end", "quit", "revoke", "optout", "cancel"}
 OPT_IN = {"start", "unstop", "yes start"}
@@ -41,7 +41,7 @@ def handle(
         return False
     settings = get_settings()
     language = participant.language or settings.program_default_language
-    kind = "compliance"
+    kind = COMPLIANCE
     if keyword == "stop":  # everything still queued is cancelled; the confirmation follows
         conversations.opt_out_of_sms(participant, by_message_id=message.id, db_session=db_session)
         kind = OPT_OUT_CONFIRMATION

@@ -21,6 +21,7 @@ PENDING, SENDING, SENT, DELIVERED, FAILED, CANCELLED = (
 )
 # The one kind that is sent to a participant who has opted out: the confirmation of it.
 OPT_OUT_CONFIRMATION = "opt_out_confirmation"
+COMPLIANCE = "compliance"  # the answer to HELP (and START's confirmation)
 
 
 class OutboundMessage(Base):

@@ -29,6 +29,7 @@ from api.conversations.models import Participant
 from api.db import session_scope, utcnow
 from api.outbox.models import (
     CANCELLED,
+    COMPLIANCE,
     FAILED,
     OPT_OUT_CONFIRMATION,
     PENDING,
@@ -105,6 +106,20 @@ def _still_ours(db: Session, claimed: Claim) -> OutboundMessage | None:
     return message
 
 
+def may_text(participant: Participant, message: OutboundMessage) -> bool:
+    """After an opt-out only two texts leave: the opt-out confirmation, and the answer to a
+    HELP asked after the opt-out (carrier rules: HELP is answered whatever the opt-in
+    status). A reply to anything stored before the opt-out is never sent after it."""
+    if not participant.sms_opted_out or message.kind == OPT_OUT_CONFIRMATION:
+        return True
+    opted_out_at = participant.sms_opted_out_at
+    return (
+        message.kind == COMPLIANCE
+        and opted_out_at is not None
+        and message.created_at > opted_out_at
+    )
+
+
 def _send(claimed: Claim) -> int:
     with session_scope() as db:
         message = _still_ours(db, claimed)
@@ -117,7 +132,7 @@ def _send(claimed: Claim) -> int:
         if phone is None:
             message.status, message.error_code = FAILED, "no_phone"
             return 0
-        if participant and participant.sms_opted_out and message.kind != OPT_OUT_CONFIRMATION:
+        if participant and not may_text(participant, message):
             message.status, message.error_code = CANCELLED, "opted_out"
             return 0
         body = message.body
