@@ -84,6 +84,14 @@ def run(
     raise typer.Exit(code)
 
 
+@app.command("rasa-endpoints")
+def rasa_endpoints_file() -> None:
+    """Write the Rasa engine's endpoints file (concrete values only); print its path."""
+    from api import rasa_endpoints
+
+    typer.echo(str(rasa_endpoints.write(get_settings())))
+
+
 @app.command()
 def worker() -> None:
     """Run the worker: outbox, retries and (later) reminders."""
