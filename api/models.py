@@ -1,5 +1,6 @@
 """Every table, imported in one place for Alembic and for tests."""
 
+from api.booking.models import Appointment, Referral, ReferralEvent, Seat
 from api.conversations.models import Conversation, InboundMessage, Participant
 from api.db import Base
 from api.directory.models import HSDS_MODELS, ServiceDomain, SlotException
@@ -12,6 +13,7 @@ from api.staff.models import ApiKey, Organization, StaffUser
 __all__ = [
     "HSDS_MODELS",
     "ApiKey",
+    "Appointment",
     "Base",
     "Consent",
     "Conversation",
@@ -20,8 +22,11 @@ __all__ = [
     "Organization",
     "OutboundMessage",
     "Participant",
+    "Referral",
+    "ReferralEvent",
     "ScreeningAnswer",
     "ScreeningSession",
+    "Seat",
     "ServiceDomain",
     "SlotException",
     "StaffUser",
