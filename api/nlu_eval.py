@@ -50,12 +50,14 @@ class Floors:
 # regressions, they are not the goal. Issue 12's target (0.90 accuracy in every language,
 # crisis recall 1.00 with the net, no false crisis) comes with the model work; raise these
 # as it lands. Measured: accuracy, macro-F1, crisis recall and precision with the net.
+# Crisis recall with the net re-measured once after the safety net's broadening (same
+# model): 1.000 in en, es, zh and vi, so those floors are 1.00 (no margin: a miss fails).
 FLOORS: dict[str, Floors] = {
-    "en": Floors(0.87, 0.87, 0.98, 0.78),  # 0.897 0.900 1.000 0.800
-    "es": Floors(0.87, 0.87, 0.85, 0.75),  # 0.897 0.897 0.875 0.778
-    "zh": Floors(0.88, 0.88, 0.98, 0.98),  # 0.908 0.908 1.000 1.000
-    "vi": Floors(0.66, 0.67, 0.85, 0.39),  # 0.684 0.692 0.875 0.412
-    "ar": Floors(0.73, 0.74, 0.73, 0.58),  # 0.759 0.765 0.750 0.600
+    "en": Floors(0.87, 0.87, 1.00, 0.78),  # 0.897 0.900 1.000 0.800
+    "es": Floors(0.87, 0.87, 1.00, 0.75),  # 0.897 0.897 1.000 0.800
+    "zh": Floors(0.88, 0.88, 1.00, 0.98),  # 0.908 0.908 1.000 1.000
+    "vi": Floors(0.66, 0.67, 1.00, 0.39),  # 0.684 0.692 1.000 0.444
+    "ar": Floors(0.73, 0.74, 0.85, 0.58),  # 0.759 0.765 0.875 0.636
 }
 
 
