@@ -88,6 +88,19 @@ class Settings(BaseSettings):
         24.0, gt=0, validation_alias="SCREENING_ABANDONED_AFTER_HOURS"
     )
 
+    # Mail (partner referrals). Unset host in development: `firstcall run` starts a local sink.
+    smtp_host: str | None = Field(None, validation_alias="SMTP_HOST")
+    smtp_port: int = Field(25, validation_alias="SMTP_PORT")
+    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
+    smtp_password: str | None = Field(None, validation_alias="SMTP_PASSWORD")
+    smtp_starttls: bool = Field(False, validation_alias="SMTP_STARTTLS")
+    smtp_from: str = Field("firstcall@localhost", validation_alias="SMTP_FROM")
+    # A partner that has not answered a referral in this many business days: escalate.
+    partner_response_business_days: int = Field(
+        2, ge=1, validation_alias="PARTNER_RESPONSE_BUSINESS_DAYS"
+    )
+    partner_link_max_age_days: int = Field(30, ge=1, validation_alias="PARTNER_LINK_MAX_AGE_DAYS")
+
     # Worker
     worker_poll_seconds: float = Field(1.0, validation_alias="WORKER_POLL_SECONDS")
     worker_heartbeat_stale_seconds: float = Field(

@@ -7,6 +7,7 @@ from api.directory.models import HSDS_MODELS, ServiceDomain, SlotException
 from api.handoff.models import Handoff
 from api.health.models import WorkerHeartbeat
 from api.outbox.models import OutboundMessage
+from api.referrals.models import ReferralDelivery
 from api.screening.models import Consent, ScreeningAnswer, ScreeningSession
 from api.staff.models import ApiKey, Organization, StaffUser
 
@@ -24,6 +25,7 @@ __all__ = [
     "Participant",
     "Referral",
     "ReferralEvent",
+    "ReferralDelivery",
     "ScreeningAnswer",
     "ScreeningSession",
     "Seat",

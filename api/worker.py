@@ -18,6 +18,7 @@ from api.db import session_scope, utcnow
 from api.handoff import abandoned
 from api.health.models import WorkerHeartbeat
 from api.outbox import sender
+from api.referrals import jobs as referral_jobs
 from api.staff import service as staff
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def run_once(name: str) -> dict[str, int]:
         "turns": processed,
         "sms_sent": sender.send_due(),
         "abandoned_screenings": sweep_abandoned_screenings(),
+        "referrals_sent": referral_jobs.run(),
     }
 
 

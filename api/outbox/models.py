@@ -33,6 +33,8 @@ class OutboundMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))  # sms | web | staff
     kind: Mapped[str] = mapped_column(String(32), default="reply")
     body: Mapped[str] = mapped_column(Text)
+    # A recipient who is not a participant (a partner's referral line), Fernet-encrypted.
+    recipient_encrypted: Mapped[str | None] = mapped_column(Text)
     buttons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     segments: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)

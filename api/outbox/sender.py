@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from api import crypto
 from api.channels import twilio_sms
 from api.conversations import service as conversations
 from api.conversations.models import Participant
@@ -129,6 +130,8 @@ def _send(claimed: Claim) -> int:
             db.get(Participant, message.participant_id) if message.participant_id else None
         )
         phone = conversations.phone_of(participant) if participant else None
+        if participant is None and message.recipient_encrypted:  # a partner's number
+            phone = crypto.decrypt(message.recipient_encrypted)
         if phone is None:
             message.status, message.error_code = FAILED, "no_phone"
             return 0

@@ -36,6 +36,26 @@ def enqueue(
     return message
 
 
+def enqueue_to_number(
+    number: str, text: str, *, kind: str, db_session: Session
+) -> OutboundMessage:
+    """An SMS to someone who is not a participant (a partner), kept encrypted like phones."""
+    from api import crypto
+
+    body = sms.clean_for_sms(text)
+    message = OutboundMessage(
+        channel="sms",
+        kind=kind,
+        body=body,
+        recipient_encrypted=crypto.encrypt(number),
+        segments=sms.segments(body),
+        status=PENDING,
+    )
+    db_session.add(message)
+    db_session.flush()
+    return message
+
+
 def cancel_pending_sms(participant_id: str, *, reason: str, db_session: Session) -> int:
     """Cancel every SMS still waiting for this participant; returns how many.
 

@@ -1,0 +1,1 @@
+"""Sending mail over SMTP (`smtp.py`) and the local development sink (`sink.py`)."""

@@ -1,0 +1,99 @@
+"""What the partner receives: only the consented fields, the reason (the domain and the
+coded screening result), the appointment, and the signed link. One content for every
+method: an email's subject and text, an SMS's text, a webhook's JSON payload, a phone
+task's script."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from api.booking.models import Referral
+from api.config import get_settings
+from api.directory.models import HsdsService
+from api.referrals import partner_link
+
+FIELD_LABELS = {"name": "Name", "phone": "Phone", "email": "Email", "zip": "ZIP code"}
+
+
+def _when(referral: Referral) -> dict[str, Any] | None:
+    appointment = referral.appointment
+    if appointment is None:
+        return None
+    local = appointment.start.astimezone(ZoneInfo(appointment.timezone))
+    return {
+        "start": local.isoformat(),
+        "timezone": appointment.timezone,
+        "text": local.strftime("%A %B %-d, %Y at %-I:%M %p ") + (local.tzname() or ""),
+    }
+
+
+def compose(referral: Referral, *, kind: str = "referral", db_session: Session) -> dict[str, Any]:
+    service = db_session.get(HsdsService, referral.service_id)
+    service_name = service.name if service else referral.service_id
+    program = get_settings().program_name
+    shared = referral.shared
+    when = _when(referral)
+    link = partner_link.url_for(referral.id)
+    payload = {
+        "type": f"referral.{'created' if kind == 'referral' else 'updated'}",
+        "referral_id": referral.id,
+        "service": {"id": referral.service_id, "name": service_name},
+        "domain": referral.domain,
+        "reason": referral.reason,
+        "appointment": when and {"start": when["start"], "timezone": when["timezone"]},
+        "participant": {"language": referral.language, **shared},
+        "respond_url": link,
+    }
+    lines = [
+        f"{program} is referring a participant to {service_name} for help with "
+        f"{referral.domain.replace('_', ' ')}.",
+        "",
+    ]
+    if when:
+        lines.append(f"Appointment booked: {when['text']}")
+    lines.append(f"Preferred language: {referral.language}")
+    for key, value in shared.items():
+        lines.append(f"{FIELD_LABELS.get(key, key)}: {value}")
+    codes = ", ".join(_codes(referral.reason))
+    if codes:
+        lines.append(f"Screening result: {codes}")
+    lines += [
+        "",
+        "Please accept, decline, propose another time, or record attendance here:",
+        link,
+        "",
+        "Only the details the participant agreed to share are included.",
+    ]
+    subject = f"{'New referral' if kind == 'referral' else 'Referral update'}: "
+    subject += f"{referral.domain.replace('_', ' ')} - {service_name}"
+    sms = f"{program}: new referral for {referral.domain.replace('_', ' ')}"
+    if when:
+        sms += f", appointment {when['text']}"
+    sms += f". Details and respond: {link}"
+    script = (
+        f"Hello, this is {program} calling about a referral to {service_name} for "
+        f"{referral.domain.replace('_', ' ')}. "
+        + (f"We booked {when['text']}. " if when else "")
+        + "Can you confirm you will see this person? (Read them the details below.)"
+    )
+    return {
+        "subject": subject,
+        "text": "\n".join(lines),
+        "sms": sms,
+        "script": script,
+        "payload": payload,
+    }
+
+
+def _codes(reason: dict[str, Any]) -> list[str]:
+    codes = reason.get("codes") or reason.get("answers") or []
+    out = []
+    for item in codes:
+        if isinstance(item, dict):
+            out.append(":".join(str(item[k]) for k in ("question", "answer") if item.get(k)))
+        else:
+            out.append(str(item))
+    return [code for code in out if code]

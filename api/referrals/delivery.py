@@ -1,0 +1,186 @@
+"""Sending a referral to its partner: rows queued in the booking's unit of work, sent by
+the worker (`send_due`), retried with backoff until they go (or fail for good).
+
+1. `queue()` writes a ReferralDelivery (the content encrypted) by the partner's method.
+2. `send_due()` claims due rows with a lease (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite a
+   compare-and-set), sends each with no transaction open, and records the outcome in a new
+   unit of work, only while the row is still this claim's. A lost answer is retried under
+   the same Message-ID / webhook-id, so the partner can tell it is the same message.
+3. SMS goes through the outbox (its own sender and opt-out rules); phone is a task for staff.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from api.booking import states
+from api.booking.models import Referral
+from api.db import session_scope, utcnow
+from api.directory.models import HsdsService
+from api.mail import smtp
+from api.referrals import content as contents
+from api.referrals import webhook
+from api.referrals.models import (
+    DONE,
+    FAILED,
+    OPEN,
+    PENDING,
+    SENDING,
+    SENT,
+    ReferralDelivery,
+)
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=120)
+MAX_ATTEMPTS = 12  # about two days of backoff
+
+
+class NoReferralMethod(ValueError):
+    """The service has no usable referral method or target."""
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def queue(referral: Referral, *, kind: str = "referral", db_session: Session) -> ReferralDelivery:
+    service = db_session.get(HsdsService, referral.service_id)
+    method = service.referral_method if service else None
+    target = service.referral_target if service else None
+    if method not in ("email", "sms", "webhook", "phone") or not target:
+        raise NoReferralMethod(f"service {referral.service_id} has no referral method")
+    row = ReferralDelivery(
+        referral_id=referral.id,
+        service_id=referral.service_id,
+        kind=kind,
+        method=method,
+        target=target,
+        message_key=f"ref_{uuid.uuid4().hex}",
+        status=OPEN if method == "phone" else PENDING,
+    )
+    row.content = contents.compose(referral, kind=kind, db_session=db_session)
+    db_session.add(row)
+    if method == "sms":
+        _hand_to_outbox(row, db_session=db_session)
+    db_session.flush()
+    return row
+
+
+def _hand_to_outbox(row: ReferralDelivery, *, db_session: Session) -> None:
+    from api.outbox import service as outbox
+
+    message = outbox.enqueue_to_number(
+        row.target, row.content["sms"], kind="partner_referral", db_session=db_session
+    )
+    row.outbound_message_id, row.status, row.sent_at = message.id, SENT, utcnow()
+
+
+def _due(now: datetime) -> Any:
+    row = ReferralDelivery
+    return and_(
+        row.method.in_(("email", "webhook")),
+        or_(
+            and_(row.status == PENDING, row.next_attempt_at <= now),
+            and_(row.status == SENDING, or_(row.lease_until.is_(None), row.lease_until <= now)),
+        ),
+    )
+
+
+def claim(limit: int, *, now: datetime) -> list[tuple[int, int]]:
+    row = ReferralDelivery
+    values = {"status": SENDING, "lease_until": now + LEASE}
+    with session_scope() as db:
+        query = select(row.id, row.status, row.attempts).where(_due(now)).order_by(row.id)
+        if db.get_bind().dialect.name == "postgresql":
+            locked = db.execute(query.limit(limit).with_for_update(skip_locked=True)).all()
+            for seen in locked:
+                db.execute(
+                    update(row)
+                    .where(row.id == seen.id)
+                    .values(**values, attempts=seen.attempts + 1)
+                )
+            return [(seen.id, seen.attempts + 1) for seen in locked]
+        claims = []
+        for seen in db.execute(query.limit(limit)).all():
+            result = db.execute(
+                update(row)
+                .where(row.id == seen.id, row.status == seen.status, row.attempts == seen.attempts)
+                .values(**values, attempts=seen.attempts + 1)
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                claims.append((seen.id, seen.attempts + 1))
+        return claims
+
+
+def send_due(limit: int = 20, *, now: datetime | None = None) -> int:
+    """Send the email and webhook deliveries due at `now`; returns how many went."""
+    now = now or utcnow()
+    return sum(_send(delivery_id, attempts, now) for delivery_id, attempts in claim(limit, now=now))
+
+
+def _send(delivery_id: int, attempts: int, now: datetime) -> int:
+    with session_scope(read_only=True) as db:
+        row = db.get(ReferralDelivery, delivery_id)
+        if row is None or row.attempts != attempts or row.status != SENDING:
+            return 0
+        method, target, key, service_id = row.method, row.target, row.message_key, row.service_id
+        content = row.content
+    error: smtp.MailError | webhook.WebhookError | None = None
+    try:  # no session is open while the network is
+        if method == "email":
+            message = smtp.build(target, content["subject"], content["text"], message_id=key)
+            smtp.send(message)
+        else:
+            webhook.post(target, content["payload"], message_id=key, service_id=service_id)
+    except (smtp.MailError, webhook.WebhookError) as exc:
+        error = exc
+    with session_scope() as db:
+        row = db.get(ReferralDelivery, delivery_id, with_for_update=True)
+        if row is None or row.attempts != attempts:
+            return 0
+        if error is None:
+            row.status, row.sent_at, row.last_error = SENT, utcnow(), None
+            _mark_notified(row.referral_id, method, db_session=db)
+            return 1
+        log.warning("referral delivery %s not sent: %s", delivery_id, error.code)
+        row.last_error = error.code
+        if error.retry and row.attempts < MAX_ATTEMPTS:
+            row.status, row.next_attempt_at = PENDING, now + backoff(row.attempts)
+        else:
+            row.status = FAILED
+        return 0
+
+
+def _mark_notified(referral_id: str, method: str, *, db_session: Session) -> None:
+    """The first delivery that reaches the partner: requested / partner-notified."""
+    referral = db_session.get(Referral, referral_id)
+    if referral is None or referral.business_status != states.BOOKED:
+        return
+    status = states.REQUESTED if referral.status == states.DRAFT else referral.status
+    try:
+        states.transition(
+            referral, status, states.PARTNER_NOTIFIED, by="system", reason=f"sent by {method}"
+        )
+    except states.InvalidTransition:
+        log.info("referral %s: not marked notified from %s", referral_id, referral.status)
+
+
+def record_call(
+    delivery_id: int, outcome: str, *, by: str, db_session: Session
+) -> ReferralDelivery:
+    """A phone task's outcome, as staff record it (reached, voicemail, no_answer, wrong_number)."""
+    row = db_session.get(ReferralDelivery, delivery_id)
+    if row is None or row.method != "phone":
+        raise LookupError(delivery_id)
+    row.outcome, row.outcome_by = outcome, by
+    if outcome == "reached":
+        row.status, row.sent_at = DONE, utcnow()
+        _mark_notified(row.referral_id, "phone", db_session=db_session)
+    return row
