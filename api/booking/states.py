@@ -16,10 +16,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import delete
 from sqlalchemy.orm import object_session
 
-from api.booking.models import CANCELLED, DECLINED, Referral, ReferralEvent, Seat
+from api.booking import seats
+from api.booking.models import CANCELLED, DECLINED, Referral, ReferralEvent
 from api.db import utcnow
 
 DRAFT, REQUESTED, ACCEPTED, REJECTED = "draft", "requested", "accepted", "rejected"
@@ -102,6 +102,16 @@ def transition(
     return event
 
 
+def record(
+    referral: Referral, *, by: str, reason: str, at: datetime | None = None
+) -> ReferralEvent:
+    """A change that keeps the state (e.g. a new time): a history row all the same."""
+    event = ReferralEvent(status=referral.status, business_status=referral.business_status,
+                          at=at or utcnow(), by=by, reason=reason)  # fmt: skip
+    referral.events.append(event)
+    return event
+
+
 def free_seat(referral: Referral, appointment_status: str) -> None:
     """Give the appointment's seat back (the row goes, so the slot is open again)."""
     appointment = referral.appointment
@@ -109,6 +119,6 @@ def free_seat(referral: Referral, appointment_status: str) -> None:
         return
     session = object_session(referral)
     if session is not None:
-        session.execute(delete(Seat).where(Seat.appointment_id == appointment.id))
+        seats.release(appointment.id, db_session=session)
     appointment.seat = None
     appointment.status = appointment_status
