@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.booking import routes as booking_routes
 from api.channels import twilio_sms, webchat
 from api.config import ROOT, get_settings
 from api.db import session_scope
@@ -40,6 +41,7 @@ def create_app() -> FastAPI:
     app.include_router(twilio_sms.router)
     app.include_router(webchat.router)
     app.include_router(handoff_routes.router)
+    app.include_router(booking_routes.router)
     app.include_router(fhir_routes.router)
     app.include_router(directory_routes.router)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
