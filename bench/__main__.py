@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bench import directory, hot_paths
+from bench import booking, directory, hot_paths
 
 if __name__ == "__main__":
     hot_paths.main()
     directory.main()
+    booking.main()
