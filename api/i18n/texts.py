@@ -305,6 +305,28 @@ T("domain.childcare", "child care")
 T("domain.legal", "legal help")
 T("domain.health_care", "health care")
 
+# --- what the partner did with a referral (api/referrals/partner_actions.py) -----------------
+_REFERRAL_SAMPLE = {"partner": "Harbor Community Food Pantry", "when": "Wed, Dec 30, 12:30 PM"}
+T(
+    "referral.accepted",
+    "Good news: {partner} confirmed your appointment on {when}. Reply if you need to change it.",
+    segments=2,
+    sample=_REFERRAL_SAMPLE,
+)
+T(
+    "referral.declined",
+    "Sorry, {partner} can't take your appointment on {when}. A case manager will help you "
+    "find another option.",
+    segments=2,
+    sample=_REFERRAL_SAMPLE,
+)
+T(
+    "referral.new_time",
+    "{partner} moved your appointment to {when}. Reply if that time doesn't work for you.",
+    segments=2,
+    sample=_REFERRAL_SAMPLE,
+)
+
 
 # --- screening questions and options (texts live in api/screening/instruments/*.yml) ----------
 def _register_instrument_texts() -> None:

@@ -24,7 +24,9 @@ def booked_referral(
     language: str = "es",
     shared: dict[str, str] | None = None,
 ) -> Referral:
-    org = staff.create_org("demo", "Demo program", db_session=db)
+    org = staff.org_by_slug("demo", db_session=db) or staff.create_org(
+        "demo", "Demo program", db_session=db
+    )
     participant = conversations.participant_for_phone(phone, db_session=db)
     participant.org_id = org.id
     participant.language = language
