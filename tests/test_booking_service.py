@@ -155,3 +155,31 @@ def test_cancelled_appointment_cannot_be_rescheduled(db: Session, org) -> None: 
         service.reschedule(booking.appointment, second, db_session=db, now=NOW)
     with pytest.raises(states.InvalidTransition):
         states.transition(booking.referral, "accepted", by="partner")
+
+
+def test_attended_and_no_show_are_shown_on_the_appointment(db: Session, org) -> None:  # type: ignore[no-untyped-def]
+    food_partner(db, capacity=2)
+    a, b = (participant(db, f"+1619555018{n}", org_id=org.id) for n in range(2))
+    offer = service.offers(a, "food", ZIP, NOW, db_session=db)[0]
+    came, missed = (service.book(p, offer, db_session=db, now=NOW) for p in (a, b))
+    for booking in (came, missed):
+        states.transition(booking.referral, "accepted", by="partner")
+
+    states.transition(came.referral, "completed", "attended", by="partner")
+    states.transition(missed.referral, "failed", "no-show", by="partner")
+
+    assert came.appointment.status == "attended" and came.appointment.seat == 1
+    assert missed.appointment.status == "no-show"
+
+
+def test_booking_the_same_slot_twice_is_one_booking(db: Session, org) -> None:  # type: ignore[no-untyped-def]
+    food_partner(db, capacity=3)
+    person = participant(db, "+16195550191", org_id=org.id)
+    offer = service.offers(person, "food", ZIP, NOW, db_session=db)[0]
+
+    first = service.book(person, offer, db_session=db, now=NOW)
+    again = service.book(person, offer, db_session=db, now=NOW)  # e.g. a retried message
+
+    assert again.appointment.id == first.appointment.id
+    assert again.referral.id == first.referral.id
+    assert _seats(db) == 1 and len(first.referral.events) == 1

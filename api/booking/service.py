@@ -125,6 +125,21 @@ def _hold(appointment: Appointment, offer: BookingOffer, *, db_session: Session)
                        db_session=db_session)  # fmt: skip
 
 
+def _already_booked(
+    participant: Participant, offer: BookingOffer, *, db_session: Session
+) -> Booking | None:
+    appointment = db_session.scalars(
+        select(Appointment).where(
+            Appointment.participant_id == participant.id,
+            Appointment.service_id == offer.service_id,
+            Appointment.start == offer.start,
+            Appointment.status == BOOKED,
+        )
+    ).first()
+    referral = referral_of(appointment, db_session=db_session) if appointment else None
+    return Booking(appointment, referral) if appointment and referral else None
+
+
 def book(
     participant: Participant,
     offer: BookingOffer,
@@ -139,6 +154,9 @@ def book(
     """Take a seat of the offered slot: an appointment and its referral (requested, booked).
     Raises SlotTaken, with fresh offers, when no seat is left."""
     now = now or utcnow()
+    existing = _already_booked(participant, offer, db_session=db_session)
+    if existing is not None:  # the same pick again (a retried message): the same booking
+        return existing
     org_id = _org_id(participant, db_session=db_session)
     appointment = Appointment(
         org_id=org_id, participant_id=participant.id, service_id=offer.service_id,
@@ -190,7 +208,8 @@ def cancel(
     else:
         seats.release(appointment.id, db_session=db_session)
         appointment.seat = None
-        appointment.status = CANCELLED
+        if appointment.status == BOOKED:
+            appointment.status = CANCELLED
     db_session.flush()
 
 

@@ -19,6 +19,7 @@ from typing import Final
 from sqlalchemy.orm import object_session
 
 from api.booking import seats
+from api.booking.models import BOOKED as BOOKED_APPOINTMENT
 from api.booking.models import CANCELLED, DECLINED, Referral, ReferralEvent
 from api.db import utcnow
 
@@ -97,8 +98,11 @@ def transition(
     referral.status, referral.business_status = status, business
     event = ReferralEvent(status=status, business_status=business, at=when, by=by, reason=reason)
     referral.events.append(event)
-    if status in FREES_SEAT and referral.appointment is not None:
+    appointment = referral.appointment
+    if status in FREES_SEAT and appointment is not None:
         free_seat(referral, DECLINED if status == REJECTED else CANCELLED)
+    if appointment is not None and business in (ATTENDED, NO_SHOW):
+        appointment.status = business  # what happened, whatever the seat
     return event
 
 
@@ -121,4 +125,5 @@ def free_seat(referral: Referral, appointment_status: str) -> None:
     if session is not None:
         seats.release(appointment.id, db_session=session)
     appointment.seat = None
-    appointment.status = appointment_status
+    if appointment.status == BOOKED_APPOINTMENT:
+        appointment.status = appointment_status
