@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.booking import states
 from api.booking.models import Referral, Seat
 from api.config import get_settings
+from api.handoff.models import Handoff
 from api.outbox.models import OutboundMessage
 from api.referrals import partner_link
 from tests.support.referrals import booked_referral
@@ -84,6 +85,8 @@ def test_partner_link_decline_frees_seat_and_tells_participant(
     assert db.scalars(select(Seat)).all() == []
     [text] = _updates(db)
     assert text.startswith("抱歉，Harbor Food Pantry")
+    [handoff] = db.scalars(select(Handoff)).all()  # "a case manager will help" is true
+    assert "partner_declined" in handoff.reasons
 
 
 def test_partner_link_propose_moves_the_appointment_and_tells_the_new_time(

@@ -69,6 +69,7 @@ def act(
         why = (reason or "").strip()[:300] or "no reason given"
         states.transition(referral, states.REJECTED, by=BY, reason=f"declined: {why}")
         notify.tell(referral, "referral.declined", db_session=db_session)
+        _hand_to_case_manager(referral, "partner_declined", db_session=db_session)
     elif action == PROPOSE:
         _move(referral, _parse_local(new_time, referral), db_session=db_session)
     elif action == MARK_ATTENDED:
@@ -120,3 +121,14 @@ def _move(referral: Referral, start: datetime, *, db_session: Session) -> None:
         reason=f"new time proposed by partner: {old.isoformat()} -> {start.isoformat()}",
     )
     notify.tell(referral, "referral.new_time", db_session=db_session)
+
+
+def _hand_to_case_manager(referral: Referral, reason: str, *, db_session: Session) -> None:
+    """What the participant is told ("a case manager will help"), made true: a flag."""
+    from api.conversations.models import Participant
+    from api.handoff import service as handoffs
+
+    participant = db_session.get(Participant, referral.participant_id)
+    if participant is not None:
+        details = {reason: {"referral_id": referral.id, "domain": referral.domain}}
+        handoffs.flag(participant, None, reason, details=details, db_session=db_session)
