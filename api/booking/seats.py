@@ -68,13 +68,6 @@ def taken(
         .group_by(Seat.service_id, Seat.slot_start)
     )
     for service_id, start, count in rows:
-        out[service_id][_utc(start)] = int(count)
+        out[service_id][start] = int(count)  # UTCDateTime: aware UTC on every backend
     return out
 
-
-def _utc(value: datetime) -> datetime:
-    from api.db import UTCDateTime
-
-    result = UTCDateTime().process_result_value(value, None)
-    assert result is not None
-    return result
