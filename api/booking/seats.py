@@ -70,4 +70,3 @@ def taken(
     for service_id, start, count in rows:
         out[service_id][start] = int(count)  # UTCDateTime: aware UTC on every backend
     return out
-
