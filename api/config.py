@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(None, validation_alias="SMTP_PASSWORD")
     smtp_starttls: bool = Field(False, validation_alias="SMTP_STARTTLS")
     smtp_from: str = Field("firstcall@localhost", validation_alias="SMTP_FROM")
+    smtp_sink_port: int = Field(8025, validation_alias="SMTP_SINK_PORT")  # the dev sink's
     # A partner that has not answered a referral in this many business days: escalate.
     partner_response_business_days: int = Field(
         2, ge=1, validation_alias="PARTNER_RESPONSE_BUSINESS_DAYS"

@@ -26,6 +26,7 @@ import httpx
 from api import rasa_endpoints
 from api.config import ROOT, Settings
 from api.engine_model import rasa_bin
+from api.mail import dev as mail_dev
 
 PYTHON = sys.executable
 log = logging.getLogger("firstcall.supervisor")
@@ -78,6 +79,7 @@ def child_env(settings: Settings, *, simulator: bool) -> dict[str, str]:
     )
     if simulator:
         env["TWILIO_API_BASE"] = f"http://127.0.0.1:{settings.simulator_port}"
+    env.update(mail_dev.env(settings))  # the local SMTP sink when SMTP_HOST is unset
     return env
 
 
@@ -122,6 +124,8 @@ def children(settings: Settings, model: Path, *, simulator: bool) -> list[Child]
         ),
         Child("worker", [PYTHON, "-m", "api.worker"]),
     ]
+    if sink := mail_dev.child(settings):  # before the app and the worker send to it
+        spec.insert(2, Child(*sink))
     if simulator:
         spec.append(
             Child(
@@ -300,6 +304,8 @@ def run(settings: Settings, model: Path, *, simulator: bool) -> int:
         print(f"  web chat        {base}/chat")
         if simulator:
             print(f"  SMS simulator   http://127.0.0.1:{settings.simulator_port}/")
+            if mail_dev.wanted(settings):
+                print(f"  partner mail    http://127.0.0.1:{settings.simulator_port}/mail")
         print(f"  health          {base}/health")
         print(f"  API docs        {base}/docs")
         print(f"  logs            {log_dir}/")

@@ -17,7 +17,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from twilio.request_validator import RequestValidator
 
+from api.channels.simulator import mailbox
 from api.config import ROOT, Settings, get_settings
+from api.mail import dev as mail_dev
+from api.mail import sink
 
 # Twilio's own magic numbers for error paths, kept here for tests of our error handling.
 ERROR_NUMBERS = {
@@ -193,6 +196,14 @@ def create_simulator_app(settings: Settings | None = None, app_url: str | None =
     def phone_page() -> HTMLResponse:
         page = (ROOT / "api" / "channels" / "simulator" / "phone.html").read_text("utf-8")
         return HTMLResponse(page)
+
+    @app.get("/mail", response_class=HTMLResponse, include_in_schema=False)
+    def mailbox_page() -> HTMLResponse:
+        return HTMLResponse(mailbox.page(mail_dev.mailbox_dir(settings)))
+
+    @app.get("/mail/messages")
+    def mailbox_messages() -> list[dict[str, Any]]:
+        return sink.read_mailbox(mail_dev.mailbox_dir(settings))
 
     @app.get("/health")
     def health() -> dict[str, str]:
