@@ -12,10 +12,12 @@ deferred transaction, so it never holds the write lock, and it refuses to flush 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, UOWTransaction, sessionmaker
@@ -32,6 +34,7 @@ NAMING = {
 }
 
 
+SQLITE_BUSY_SECONDS = 30
 READ_ONLY = "firstcall_read_only"  # execution option (and session info key) of a read unit
 
 
@@ -84,7 +87,9 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
@@ -93,17 +98,75 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
             cur.close()
+
+        writers = _WriterQueue(engine)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # noqa: ANN001
             # Only write units take the write lock; readers begin deferred.
-            read_only = conn.get_execution_options().get(READ_ONLY, False)
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            if conn.get_execution_options().get(READ_ONLY, False):
+                conn.exec_driver_sql("BEGIN")
+                return
+            writers.enter(conn.connection.dbapi_connection)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                writers.leave(conn.connection.dbapi_connection)
+                raise
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+class _WriterQueue:
+    """This process's SQLite writers take turns in order, instead of SQLite's busy polling.
+
+    SQLite makes a writer that finds the lock taken sleep and retry (1 ms, 2 ms, ... 100 ms),
+    and a newcomer may take the lock while it sleeps: under load a short write (a webhook's
+    store) can wait hundreds of milliseconds behind a stream of others. Here the writers of
+    one process queue on a lock held from BEGIN IMMEDIATE until COMMIT or ROLLBACK has run,
+    so the next one starts the moment the lock is free. Other processes still meet SQLite's
+    busy timeout. A transaction may end on another thread than it began (a plain Lock).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._lock = threading.Lock()
+        self._holders: set[int] = set()
+        dialect = engine.dialect
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_conn: Any) -> None:
+            try:
+                commit(dbapi_conn)
+            finally:
+                self.leave(dbapi_conn)
+
+        def do_rollback(dbapi_conn: Any) -> None:
+            try:
+                rollback(dbapi_conn)
+            finally:
+                self.leave(dbapi_conn)
+
+        dialect.do_commit = do_commit  # type: ignore[method-assign]
+        dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+    @staticmethod
+    def _key(dbapi_conn: Any) -> int:
+        # The dialect gets the pool's proxy; the begin event the raw connection.
+        return id(getattr(dbapi_conn, "dbapi_connection", None) or dbapi_conn)
+
+    def enter(self, dbapi_conn: Any) -> None:
+        # Past the busy timeout, go ahead and let SQLite say it is locked, as before.
+        if self._lock.acquire(timeout=SQLITE_BUSY_SECONDS):
+            self._holders.add(self._key(dbapi_conn))
+
+    def leave(self, dbapi_conn: Any) -> None:
+        key = self._key(dbapi_conn)
+        if key in self._holders:
+            self._holders.discard(key)
+            self._lock.release()
 
 
 @lru_cache

@@ -76,15 +76,24 @@ def _language_menu(conversation: Conversation, *, db_session: Session) -> None:
     conversation.last_menu = rendered.buttons
 
 
-def _claim(conversation_id: str, *, immediate: bool) -> Prepared | None:
-    """Claim the conversation's oldest unfinished message and prepare its turn.
+@dataclass(frozen=True)
+class _Due:
+    """The message a turn would take, read without any write lock."""
 
-    `immediate` is the app's first attempt right after storing: it may take a message that
-    was never tried even though its retry time (a grace period for the worker) is ahead.
-    Messages that need no engine (empty, media only) are answered and finished here.
+    message_id: int
+    status: str
+    attempts: int
+    guess: detect.Detected | None  # the language, when the turn will need to guess it
+
+
+def _next_due(conversation_id: str, *, immediate: bool) -> _Due | None:
+    """The conversation's oldest unfinished message, if it is due now (a read-only unit).
+
+    Language detection runs here, outside any write transaction: a turn never holds the
+    write lock while it computes.
     """
     now = utcnow()
-    with session_scope() as db:
+    with session_scope(read_only=True) as db:
         message = db.scalars(
             select(InboundMessage)
             .where(
@@ -105,29 +114,58 @@ def _claim(conversation_id: str, *, immediate: bool) -> Prepared | None:
         first_try = immediate and message.attempts == 0
         if message.status == "pending" and message.next_attempt_at > now and not first_try:
             return None  # waiting to be retried
+        conversation = db.get(Conversation, message.conversation_id)
+        participant = db.get(Participant, conversation.participant_id) if conversation else None
+        assert conversation is not None and participant is not None
+        guess = None
+        if (
+            message.text
+            and participant.language is None
+            and not message.crisis
+            and menus.resolve(message.text, conversation.last_menu) is None
+        ):
+            guess = detect.detect(message.text)
+        return _Due(message.id, message.status, message.attempts, guess)
+
+
+def _claim(conversation_id: str, *, immediate: bool) -> Prepared | None:
+    """Claim the conversation's oldest unfinished message and prepare its turn.
+
+    `immediate` is the app's first attempt right after storing: it may take a message that
+    was never tried even though its retry time (a grace period for the worker) is ahead.
+    Messages that need no engine (empty, media only) are answered and finished here.
+    The claim is an atomic status change (compare-and-set on the status and attempts read).
+    """
+    due = _next_due(conversation_id, immediate=immediate)
+    if due is None:
+        return None
+    with session_scope() as db:
         claimed = db.execute(
             update(InboundMessage)
             .where(
-                InboundMessage.id == message.id,
-                InboundMessage.status == message.status,
-                InboundMessage.attempts == message.attempts,
+                InboundMessage.id == due.message_id,
+                InboundMessage.status == due.status,
+                InboundMessage.attempts == due.attempts,
             )
-            .values(status="processing", claimed_at=now, attempts=message.attempts + 1)
+            .values(status="processing", claimed_at=utcnow(), attempts=due.attempts + 1)
             .execution_options(synchronize_session="fetch")
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return None
+        message = db.get(InboundMessage, due.message_id)
+        assert message is not None
         conversation = db.get(Conversation, message.conversation_id)
         assert conversation is not None
         participant = db.get(Participant, conversation.participant_id)
         assert participant is not None
-        return _prepare(message, conversation, participant, db_session=db)
+        return _prepare(message, conversation, participant, due.guess, db_session=db)
 
 
 def _prepare(
     message: InboundMessage,
     conversation: Conversation,
     participant: Participant,
+    guess: detect.Detected | None,
     *,
     db_session: Session,
 ) -> Prepared:
@@ -142,7 +180,7 @@ def _prepare(
     is_crisis = crisis.answer_at_once(message, participant, conversation, db_session=db_session)
     payload = menus.resolve(text, conversation.last_menu)
     if participant.language is None and payload is None and not is_crisis:
-        detected = detect.detect(text)
+        detected = guess or detect.detect(text)
         if not detected.sure or detected.tag is None:
             # Unsure, or a language we don't speak: ask, in every language at once.
             _language_menu(conversation, db_session=db_session)
