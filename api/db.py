@@ -149,8 +149,8 @@ class _WriterQueue:
             finally:
                 self.leave(dbapi_conn)
 
-        dialect.do_commit = do_commit  # type: ignore[method-assign]
-        dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+        dialect.do_commit = do_commit  # type: ignore[method-assign,assignment]
+        dialect.do_rollback = do_rollback  # type: ignore[method-assign,assignment]
 
     @staticmethod
     def _key(dbapi_conn: Any) -> int:
