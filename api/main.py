@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.booking import ics as booking_ics
 from api.booking import routes as booking_routes
 from api.channels import twilio_sms, webchat
 from api.config import ROOT, get_settings
@@ -43,6 +44,7 @@ def create_app() -> FastAPI:
     app.include_router(webchat.router)
     app.include_router(handoff_routes.router)
     app.include_router(booking_routes.router)
+    app.include_router(booking_ics.router)
     app.include_router(fhir_routes.router)
     app.include_router(directory_routes.router)
     app.include_router(partner_routes.router)

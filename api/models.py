@@ -1,6 +1,7 @@
 """Every table, imported in one place for Alembic and for tests."""
 
 from api.booking.models import Appointment, Referral, ReferralEvent, Seat
+from api.booking.sessions import BookingSession
 from api.conversations.models import Conversation, InboundMessage, Participant
 from api.db import Base
 from api.directory.models import HSDS_MODELS, ServiceDomain, SlotException
@@ -16,6 +17,7 @@ __all__ = [
     "ApiKey",
     "Appointment",
     "Base",
+    "BookingSession",
     "Consent",
     "Conversation",
     "Handoff",

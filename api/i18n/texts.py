@@ -328,6 +328,77 @@ T(
 )
 
 
+# --- the booking conversation (api/booking/conversation.py, messages.py) ---------------------
+_BOOKING_SAMPLE = {
+    "need": "health care",
+    "partner": "Harbor Community Food Pantry",
+    "when": "Wed, Dec 30, 12:30 PM",
+    "address": "1234 Martin Luther King Jr Way, San Diego 92101",
+    "documents": "a photo ID, proof of address and proof of income",
+    "url": "http://127.0.0.1:8000/channels/web/ics/0123456789abcdef0123456789abcdef?token=x",
+}
+T("booking.ask_zip", "To find help near you, what is your ZIP code?")
+T(
+    "booking.zip_invalid",
+    "Sorry, I couldn't find that ZIP code. Please send your 5-digit ZIP code, like 92101.",
+    segments=2,
+)
+T(
+    "booking.ask_name",
+    "What first name should the partner use for you? You can also reply SKIP.",
+    segments=2,
+)
+T("booking.name_invalid", "Please send just a first name, or reply SKIP.")
+T(
+    "booking.ask_phone",
+    "What mobile number should we text the confirmation and reminders to? You can also reply SKIP.",
+    segments=2,
+)
+T(
+    "booking.phone_invalid",
+    "Sorry, that doesn't look like a phone number. Please send it like 619-555-0123, or reply "
+    "SKIP.",
+    segments=2,
+)
+T("booking.offers", "Here are times for {need}. Reply with a number:", sample=_BOOKING_SAMPLE)
+T("booking.option", "{partner}, {when}", sample=_BOOKING_SAMPLE)
+T("booking.button_none", "None of these / later")
+T("booking.need_generic", "your need")
+T("booking.pick_again", "Sorry, I didn't get that. Please reply with the number of a time.")
+T("booking.later", "OK, here are some other times.")
+T(
+    "booking.no_more_times",
+    "I have no other times for {need} right now. A person will contact you to find one that works.",
+    segments=2,
+    sample=_BOOKING_SAMPLE,
+)
+T(
+    "booking.no_partner",
+    "I couldn't find a partner for {need} near you right now. A person will follow up with you.",
+    segments=2,
+    sample=_BOOKING_SAMPLE,
+)
+T("booking.slot_taken", "Sorry, that time was just taken.")
+T(
+    "booking.confirmed",
+    "You're booked: {partner}, {when}. Address: {address}.",
+    segments=2,
+    sample=_BOOKING_SAMPLE,
+)
+T("booking.bring", "Please bring {documents}.", segments=2, sample=_BOOKING_SAMPLE)
+T("booking.how_to_change", "To change or cancel it, just text us.")
+T("booking.ics", "Add it to your calendar: {url}", segments=2, sample=_BOOKING_SAMPLE)
+T("booking.next_need", "Next, let's find help with your other need.")
+T("booking.reschedule", "Let's find a new time.")
+T(
+    "booking.cancelled",
+    "Your appointment with {partner} on {when} is cancelled. Text us if you want a new one.",
+    segments=2,
+    sample=_BOOKING_SAMPLE,
+)
+T("booking.nothing_to_change", "I don't see an upcoming appointment to change.")
+
+
 # --- screening questions and options (texts live in api/screening/instruments/*.yml) ----------
 def _register_instrument_texts() -> None:
     from api.screening.instrument import catalog_messages

@@ -1,0 +1,393 @@
+"""The booking conversation, step by step, after the partner-sharing consent (state in
+`booking_sessions`, so a participant who stops replying resumes where they left off):
+
+  zip    the ZIP code, if unknown (a 5-digit US ZIP that exists; otherwise asked again)
+  name   the first name the partner should use (optional: "skip")
+  phone  web chat only: a mobile number for the confirmation and reminders (optional)
+  offer  up to 3 times as a numbered menu; a pick by number, by its words, or "none/later"
+         ("later" offers more times, then a person); a slot taken meanwhile gets fresh ones
+  done
+
+After a booking the next positive domain is offered, up to `max_referrals`. A domain with no
+partner raises a case-manager task (handoff reason `no_partner`, with matching's words).
+Each function returns what to say as `Say` items (a response and its data) for the thin
+Rasa adapters; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import crypto
+from api.booking import messages, service
+from api.booking.models import BOOKED, Appointment
+from api.booking.sessions import ACTIVE, DONE, BookingSession
+from api.conversations.models import Conversation, Participant
+from api.db import utcnow
+from api.directory import geo, matching, snapshot
+from api.handoff import service as handoffs
+from api.i18n.folding import fold
+
+DEFAULT_MAX_REFERRALS = 3
+_SECOND = timedelta(seconds=1)
+NOTE, MENU, CONFIRMED = "utter_booking_note", "utter_booking_menu", "utter_booking_confirmed"
+_SKIP = {"skip", "no", "saltar", "omitir", "no gracias", "跳过", "不用", "bo qua", "khong",
+         "تخطي", "تخطى", "لا"}  # fmt: skip
+_LATER = {"none", "none of these", "later", "other", "others", "more", "ninguno", "ninguna",
+          "ninguna de estas", "mas tarde", "luego", "otro", "otros", "otra", "都不", "都不行",
+          "以后", "稍后", "其他", "khong", "de sau", "sau", "khac", "لا شيء", "لاحقا", "لاحقاً",
+          "غير ذلك", "لا أحد"}  # fmt: skip
+_NAME = re.compile(r"^[^\d@<>{}\[\]/\\]{1,40}$")
+
+
+@dataclass(frozen=True)
+class Say:
+    response: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def _note(key: str, **args: Any) -> Say:
+    return Say(NOTE, {"key": key, **args})
+
+
+def active(participant: Participant, *, db_session: Session) -> BookingSession | None:
+    return db_session.scalars(
+        select(BookingSession)
+        .where(BookingSession.participant_id == participant.id, BookingSession.status == ACTIVE)
+        .order_by(BookingSession.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def _close_open(participant: Participant, *, db_session: Session) -> None:
+    for old in db_session.scalars(
+        select(BookingSession).where(
+            BookingSession.participant_id == participant.id, BookingSession.status == ACTIVE
+        )
+    ):
+        old.status, old.step = DONE, "done"
+
+
+def start(
+    participant: Participant, domains: list[str], channel: str, *, db_session: Session,
+    homeless: bool = False, zip_code: str | None = None,
+    max_referrals: int = DEFAULT_MAX_REFERRALS,
+) -> BookingSession | None:  # fmt: skip
+    """A booking for the positive domains (urgent ones first); None when there are none."""
+    ordered = [d for d, _ in matching.order_domains(domains, homeless=homeless)]
+    if not ordered:
+        return None
+    _close_open(participant, db_session=db_session)
+    known = geo.normalize_zip(zip_code) if zip_code and geo.lookup(zip_code) else None
+    session = BookingSession(
+        participant_id=participant.id, channel=channel, status=ACTIVE,
+        step="name" if known else "zip", domains=ordered, domain_index=0,
+        max_referrals=max(1, max_referrals), zip_code=known, offers=[], seen=[], menu=0,
+        booked=[],
+    )  # fmt: skip
+    db_session.add(session)
+    db_session.flush()
+    return session
+
+
+def _domain(session: BookingSession) -> str:
+    return session.domains[session.domain_index]
+
+
+def _contact(session: BookingSession) -> service.Contact:
+    name = crypto.decrypt(session.name_encrypted) if session.name_encrypted else None
+    phone = crypto.decrypt(session.phone_encrypted) if session.phone_encrypted else None
+    return service.Contact(name=name, phone=phone)
+
+
+# --- what to ask -------------------------------------------------------------------------------
+def prompt(
+    session: BookingSession, participant: Participant, *, db_session: Session,
+    conversation: Conversation | None = None, now: datetime | None = None, lead: str | None = None,
+) -> list[Say]:  # fmt: skip
+    """What to say for the current step (the offer menu is computed when none is shown)."""
+    if session.step == "zip":
+        return [_note("booking.ask_zip")]
+    if session.step == "name":
+        return [_note("booking.ask_name")]
+    if session.step == "phone":
+        return [_note("booking.ask_phone")]
+    if session.step != "offer":
+        return []
+    if not session.offers:
+        return _fill_menu(session, participant, now or utcnow(), lead, db_session=db_session,
+                          conversation=conversation)  # fmt: skip
+    return [_menu(session, lead)]
+
+
+def _menu(session: BookingSession, lead: str | None = None) -> Say:
+    return Say(MENU, {"lead": lead, "domain": _domain(session), "menu": session.menu,
+                      "offers": list(session.offers)})  # fmt: skip
+
+
+def _show(session: BookingSession, found: list[service.BookingOffer]) -> None:
+    session.offers = [messages.offer_data(o) for o in found]
+    session.seen = [*session.seen, *(f"{o.service_id}@{o.start.isoformat()}" for o in found)]
+    session.menu += 1
+
+
+def _excluded(session: BookingSession) -> frozenset[tuple[str, datetime]]:
+    pairs = (key.split("@", 1) for key in session.seen)
+    return frozenset((sid, datetime.fromisoformat(start)) for sid, start in pairs)
+
+
+def _fill_menu(
+    session: BookingSession, participant: Participant, now: datetime, lead: str | None,
+    *, db_session: Session, conversation: Conversation | None,
+) -> list[Say]:  # fmt: skip
+    domain = _domain(session)
+    excluded = _excluded(session)
+    since = now
+    if lead == "booking.later" and excluded:  # "later": the times after the ones shown
+        since = max(now, max(start for _, start in excluded) - matching.LEAD_TIME + _SECOND)
+    found = service.offers(participant, domain, session.zip_code, since, db_session=db_session,
+                           exclude=excluded)  # fmt: skip
+    if found:
+        _show(session, found)
+        return [_menu(session, lead)]
+    if session.seen:  # "later" and nothing more: a person finds a time
+        handoffs.flag(participant, conversation, "booking_later", db_session=db_session,
+                      details={"booking_later": domain})  # fmt: skip
+        said = [_note("booking.no_more_times", domain=domain)]
+    else:
+        said = [_note("booking.no_partner", domain=domain)]
+        _no_partner(participant, conversation, session, domain, now, db_session=db_session)
+    return said + _advance(session, participant, now, db_session=db_session,
+                           conversation=conversation)  # fmt: skip
+
+
+def _no_partner(
+    participant: Participant, conversation: Conversation | None, session: BookingSession,
+    domain: str, now: datetime, *, db_session: Session,
+) -> None:  # fmt: skip
+    person = matching.Participant(zip=session.zip_code, languages=(participant.language or "en",))
+    result = matching.match_domain(snapshot.cached(db_session), domain, person, now=now)
+    description = result.no_match or f"no open time for {domain} near {session.zip_code}"
+    handoff = handoffs.flag(participant, conversation, "no_partner", db_session=db_session)
+    listed = [d for d in handoff.summary.get("no_partner", []) if d != description]
+    handoff.summary = {**handoff.summary, "no_partner": [*listed, description]}
+
+
+def _advance(
+    session: BookingSession, participant: Participant, now: datetime, *, db_session: Session,
+    conversation: Conversation | None,
+) -> list[Say]:  # fmt: skip
+    """On to the next positive domain, or done."""
+    session.domain_index += 1
+    session.offers, session.seen, session.rescheduling_id = [], [], None
+    if session.domain_index >= min(len(session.domains), session.max_referrals):
+        session.status, session.step = DONE, "done"
+        return []
+    return prompt(session, participant, db_session=db_session, conversation=conversation,
+                  now=now, lead="booking.next_need")  # fmt: skip
+
+
+# --- understanding a reply ---------------------------------------------------------------------
+def parse_zip(text: str) -> str | None:
+    """A 5-digit US ZIP that exists (ZIP+4 accepted), or None."""
+    return geo.normalize_zip(text) if geo.lookup(text.strip()) else None
+
+
+def parse_phone(text: str) -> str | None:
+    """A valid (US by default) phone number as E.164, or None."""
+    try:
+        number = phonenumbers.parse(text.strip(), "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_skip(text: str) -> bool:
+    return fold(text) in _SKIP
+
+
+def parse_name(text: str) -> str | None:
+    name = " ".join(text.split())
+    return name if _NAME.match(name) else None
+
+
+def parse_pick(session: BookingSession, text: str, language: str | None) -> int | str | None:
+    """The index of the picked time, "none" for none-of-these/later, or None."""
+    folded = fold(text)
+    if folded in _LATER:
+        return messages.NONE
+    if re.fullmatch(r"\d{1,2}", folded):
+        index = int(folded) - 1
+        return index if 0 <= index < len(session.offers) else None
+    if len(folded) < 3:
+        return None
+    hits = [i for i, o in enumerate(session.offers)
+            if folded in fold(messages.label(o, language))
+            or re.search(rf"(^|\s){re.escape(folded)}(\s|$)", fold(o["service"]))]  # fmt: skip
+    return hits[0] if len(hits) == 1 else None
+
+
+# --- a reply -----------------------------------------------------------------------------------
+def reply(
+    session: BookingSession, participant: Participant, text: str, *, db_session: Session,
+    fields: dict[str, str] | None = None, conversation: Conversation | None = None,
+    now: datetime | None = None,
+) -> list[Say]:  # fmt: skip
+    """Take the participant's reply to the current step; what to say next."""
+    now = now or utcnow()
+    fields = fields or {}
+    ask: dict[str, Any] = {"db_session": db_session, "conversation": conversation, "now": now}
+    if fields.get("step") and fields["step"] != session.step:
+        return prompt(session, participant, **ask)  # an old button: ask the current step again
+    if session.step == "zip":
+        code = parse_zip(fields.get("answer") or text)
+        if code is None:
+            return [_note("booking.zip_invalid")]
+        session.zip_code, session.step = code, "name"
+        return prompt(session, participant, **ask)
+    if session.step == "name":
+        answer = fields.get("answer") or text
+        if not is_skip(answer):
+            name = parse_name(answer)
+            if name is None:
+                return [_note("booking.name_invalid")]
+            session.name_encrypted = crypto.encrypt(name)
+        session.step = "phone" if session.channel == "web" else "offer"
+        return prompt(session, participant, **ask)
+    if session.step == "phone":
+        answer = fields.get("answer") or text
+        if not is_skip(answer):
+            phone = parse_phone(answer)
+            if phone is None:
+                return [_note("booking.phone_invalid")]
+            session.phone_encrypted = crypto.encrypt(phone)
+        session.step = "offer"
+        return prompt(session, participant, **ask)
+    if session.step == "offer":
+        return _offer_reply(session, participant, text, fields, **ask)
+    return []
+
+
+def _offer_reply(
+    session: BookingSession, participant: Participant, text: str, fields: dict[str, str],
+    *, db_session: Session, conversation: Conversation | None, now: datetime,
+) -> list[Say]:  # fmt: skip
+    ask: dict[str, Any] = {"db_session": db_session, "conversation": conversation, "now": now}
+    if not session.offers:
+        return prompt(session, participant, **ask)
+    if fields.get("menu") and fields["menu"] != str(session.menu):
+        return [_menu(session)]  # a tap on an old menu: show the current one again
+    pick: int | str | None
+    if fields.get("answer"):
+        answer = fields["answer"]
+        pick = messages.NONE if answer == messages.NONE else int(answer) - 1
+        if isinstance(pick, int) and not 0 <= pick < len(session.offers):
+            pick = None
+    else:
+        pick = parse_pick(session, text, participant.language)
+    if pick is None:
+        return [_note("booking.pick_again"), _menu(session)]
+    if pick == messages.NONE:
+        session.offers = []
+        return prompt(session, participant, **ask, lead="booking.later")
+    assert isinstance(pick, int)
+    return _book(session, participant, messages.offer_from(session.offers[pick]), **ask)
+
+
+def _book(
+    session: BookingSession, participant: Participant, offer: service.BookingOffer,
+    *, db_session: Session, conversation: Conversation | None, now: datetime,
+) -> list[Say]:  # fmt: skip
+    moving = (
+        db_session.get(Appointment, session.rescheduling_id) if session.rescheduling_id else None
+    )
+    try:
+        if moving is not None:
+            booking = service.reschedule(moving, offer, db_session=db_session,
+                                         zip_code=session.zip_code, now=now)  # fmt: skip
+        else:
+            booking = service.book(participant, offer, db_session=db_session,
+                                   zip_code=session.zip_code, contact=_contact(session),
+                                   now=now)  # fmt: skip
+    except service.SlotTaken as taken:
+        session.offers = []
+        if taken.offers:
+            _show(session, taken.offers)
+            return [_menu(session, "booking.slot_taken")]
+        return [_note("booking.slot_taken")] + prompt(
+            session, participant, db_session=db_session, conversation=conversation, now=now
+        )
+    session.booked = [*session.booked, booking.appointment.id]
+    confirmed = Say(CONFIRMED, {"offer": messages.offer_data(offer),
+                                "appointment_id": booking.appointment.id})  # fmt: skip
+    return [confirmed] + _advance(session, participant, now, db_session=db_session,
+                                  conversation=conversation)  # fmt: skip
+
+
+# --- reschedule and cancel by message ----------------------------------------------------------
+def upcoming(participant: Participant, now: datetime, *, db_session: Session) -> Appointment | None:
+    """The participant's next booked appointment."""
+    return db_session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.participant_id == participant.id,
+            Appointment.status == BOOKED,
+            Appointment.start > now,
+        )  # fmt: skip
+        .order_by(Appointment.start)
+        .limit(1)
+    ).first()
+
+
+def _appointment_data(appointment: Appointment, *, db_session: Session) -> dict[str, Any]:
+    card = snapshot.cached(db_session).cards.get(appointment.service_id)
+    return {"service": card.name if card else "", "start": appointment.start.isoformat(),
+            "timezone": appointment.timezone}  # fmt: skip
+
+
+def cancel(
+    participant: Participant, *, db_session: Session, now: datetime | None = None
+) -> list[Say]:
+    """Cancel the next appointment (its seat is freed); say so, or that there is none."""
+    now = now or utcnow()
+    appointment = upcoming(participant, now, db_session=db_session)
+    if appointment is None:
+        return [_note("booking.nothing_to_change")]
+    data = _appointment_data(appointment, db_session=db_session)
+    service.cancel(appointment, db_session=db_session, by="participant",
+                   reason="cancelled by message", now=now)  # fmt: skip
+    return [_note("booking.cancelled", offer=data)]
+
+
+def reschedule(
+    participant: Participant, channel: str, *, db_session: Session,
+    conversation: Conversation | None = None, now: datetime | None = None,
+) -> list[Say]:  # fmt: skip
+    """Offer new times for the next appointment's domain; a pick moves it."""
+    now = now or utcnow()
+    appointment = upcoming(participant, now, db_session=db_session)
+    if appointment is None:
+        return [_note("booking.nothing_to_change")]
+    previous = active(participant, db_session=db_session)
+    zip_code = previous.zip_code if previous else None
+    referral = service.referral_of(appointment, db_session=db_session)
+    if zip_code is None and referral is not None:
+        zip_code = referral.shared.get("zip")
+    session = start(participant, [appointment.domain], channel, db_session=db_session,
+                    zip_code=zip_code, max_referrals=1)  # fmt: skip
+    assert session is not None
+    session.rescheduling_id = appointment.id
+    session.seen = [f"{appointment.service_id}@{appointment.start.isoformat()}"]
+    if session.zip_code:
+        session.step = "offer"
+    return prompt(session, participant, db_session=db_session, conversation=conversation,
+                  now=now, lead="booking.reschedule")  # fmt: skip
