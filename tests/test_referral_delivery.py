@@ -62,7 +62,7 @@ def test_referral_email_reaches_real_smtp_server_with_consented_fields_only(
     assert mail["to"] == "intake@food.example"
     assert "food" in mail["subject"] and "Harbor Food Pantry" in mail["subject"]
     assert "Name: Ana" in mail["text"]
-    assert "88122-7" in mail["text"]  # the coded screening result
+    assert "Screening result: positive, LOINC 88122-7" in mail["text"]  # coded
     assert "https://firstcall.test/partner/r/" in mail["text"]
     assert "6195550101" not in mail["text"]  # the phone was not consented
     assert "9:00 AM PST" in mail["text"]  # the location's zone

@@ -187,6 +187,9 @@ def book(
                       reason=f"booked {offer.local_start.isoformat()}", at=now)  # fmt: skip
     db_session.add(referral)
     db_session.flush()
+    from api.referrals import delivery  # the first call: the referral goes to the partner
+
+    delivery.queue_after_booking(referral, db_session=db_session)
     return Booking(appointment, referral)
 
 

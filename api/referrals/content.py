@@ -89,11 +89,14 @@ def compose(referral: Referral, *, kind: str = "referral", db_session: Session) 
 
 
 def _codes(reason: dict[str, Any]) -> list[str]:
-    codes = reason.get("codes") or reason.get("answers") or []
+    """The coded screening result: the domain's status, LOINC code, score and questions."""
     out = []
-    for item in codes:
-        if isinstance(item, dict):
-            out.append(":".join(str(item[k]) for k in ("question", "answer") if item.get(k)))
-        else:
-            out.append(str(item))
-    return [code for code in out if code]
+    if reason.get("status"):
+        out.append(str(reason["status"]))
+    if reason.get("loinc"):
+        out.append(f"LOINC {reason['loinc']}")
+    if reason.get("score") is not None:
+        out.append(f"score {reason['score']}")
+    if reason.get("questions"):
+        out.append("questions " + " ".join(str(q) for q in reason["questions"]))
+    return out

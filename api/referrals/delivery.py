@@ -73,6 +73,16 @@ def queue(referral: Referral, *, kind: str = "referral", db_session: Session) ->
     return row
 
 
+def queue_after_booking(referral: Referral, *, db_session: Session) -> ReferralDelivery | None:
+    """Booking's hook: the referral goes to the partner. A partner with no usable method is
+    logged; the referral stays waiting and is escalated like an unanswered one."""
+    try:
+        return queue(referral, db_session=db_session)
+    except NoReferralMethod:
+        log.warning("referral %s: service has no referral method", referral.id)
+        return None
+
+
 def _hand_to_outbox(row: ReferralDelivery, *, db_session: Session) -> None:
     from api.outbox import service as outbox
 

@@ -64,7 +64,12 @@ def booked_referral(
         service_id=service.id,
         domain="food",
         language=language,
-        reason={"domain": "food", "codes": [{"question": "88122-7", "answer": "LA28397-0"}]},
+        reason={
+            "domain": "food",
+            "status": "positive",
+            "loinc": "88122-7",
+            "questions": ["food_worry", "food_ran_out"],
+        },
         status=None,
         events=[],
     )
