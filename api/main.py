@@ -20,6 +20,7 @@ from api.handoff import routes as handoff_routes
 from api.health import routes as health_routes
 from api.nlg import routes as nlg_routes
 from api.referrals import partner_routes
+from api.referrals import staff_routes as referral_staff_routes
 from api.staff import service as staff
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def create_app() -> FastAPI:
     app.include_router(fhir_routes.router)
     app.include_router(directory_routes.router)
     app.include_router(partner_routes.router)
+    app.include_router(referral_staff_routes.router)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
 
     @app.exception_handler(RequestValidationError)

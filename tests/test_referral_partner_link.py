@@ -107,6 +107,14 @@ def test_partner_link_propose_moves_the_appointment_and_tells_the_new_time(
     assert seat.slot_start == referral.appointment.start
     [text] = _updates(db)
     assert text.startswith("Harbor Food Pantry moved your appointment to Wed, Dec 9 2:30 PM.")
+    html = _page(client, token)  # a second new time: recorded, the state stays
+    again = _post(
+        client, token, "propose", nonce=_nonce(html, "propose"), new_time="2026-12-10T10:00"
+    )
+    assert again.status_code == 303, again.text
+    db.refresh(referral)
+    assert referral.events[-1].reason.endswith("-> 2026-12-10T10:00:00-08:00")  # type: ignore[union-attr]
+    assert len(_updates(db)) == 2
 
 
 def test_partner_link_attended_and_no_show(db: Session, client: TestClient) -> None:

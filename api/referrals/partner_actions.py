@@ -112,14 +112,11 @@ def _move(referral: Referral, start: datetime, *, db_session: Session) -> None:
         seat.slot_start, seat.seat = start, (taken or 0) + 1
         appointment.seat = seat.seat
     appointment.start, appointment.end = start, start + max(length, timedelta(minutes=15))
-    status = states.ACCEPTED if referral.status != states.ACCEPTED else referral.status
-    states.transition(
-        referral,
-        status,
-        states.BOOKED,
-        by=BY,
-        reason=f"new time proposed by partner: {old.isoformat()} -> {start.isoformat()}",
-    )
+    why = f"new time proposed by partner: {old.isoformat()} -> {start.isoformat()}"
+    if (referral.status, referral.business_status) == (states.ACCEPTED, states.BOOKED):
+        states.record(referral, by=BY, reason=why)  # a second new time: the state stays
+    else:
+        states.transition(referral, states.ACCEPTED, states.BOOKED, by=BY, reason=why)
     notify.tell(referral, "referral.new_time", db_session=db_session)
 
 

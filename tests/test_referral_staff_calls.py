@@ -1,0 +1,53 @@
+"""Phone partners: a task for staff with a script, the consented details and the outcome;
+the webhook partner's secret. Scoped to the caller's organization."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from api.booking import states
+from api.referrals import delivery, webhook
+from api.staff import service as staff
+from tests.support.referrals import booked_referral
+
+
+def _auth(db: Session, slug: str = "demo") -> dict[str, str]:
+    org = staff.org_by_slug(slug, db_session=db) or staff.create_org(slug, slug, db_session=db)
+    return {"Authorization": f"Bearer {staff.create_api_key(org, 't', db_session=db)}"}
+
+
+def test_referral_phone_task_listed_with_script_and_outcome_recorded(
+    db: Session, client: TestClient
+) -> None:
+    referral = booked_referral(db, method="phone", target="+16195550123")
+    delivery.queue(referral, db_session=db)
+    db.flush()
+    headers = _auth(db)
+    [task] = client.get("/api/v1/referral-calls", headers=headers).json()
+    assert task["phone"] == "+16195550123" and task["status"] == "open"
+    assert "Harbor Food Pantry" in task["script"] and "Name: Ana" in task["details"]
+    assert "reached" in task["outcomes"]
+
+    other = _auth(db, "other-org")
+    assert client.get("/api/v1/referral-calls", headers=other).json() == []
+    url = f"/api/v1/referral-calls/{task['id']}/outcome"
+    assert client.post(url, json={"outcome": "reached"}, headers=other).status_code == 404
+    assert client.post(url, json={"outcome": "maybe"}, headers=headers).status_code == 422
+    done = client.post(url, json={"outcome": "reached", "by": "cm@demo"}, headers=headers)
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    assert client.get("/api/v1/referral-calls", headers=headers).json() == []
+    db.refresh(referral)
+    assert referral.business_status == states.PARTNER_NOTIFIED
+    assert referral.events[-1].reason == "sent by phone"
+
+
+def test_referral_webhook_secret_for_staff(db: Session, client: TestClient) -> None:
+    booked_referral(db, method="webhook", target="https://partner.example/hook")
+    db.flush()
+    headers = _auth(db)
+    response = client.get("/api/v1/partner-webhooks/svc-food/secret", headers=headers)
+    assert response.json()["secret"] == webhook.secret_for("svc-food")
+    assert response.json()["secret"].startswith("whsec_")
+    assert client.get("/api/v1/partner-webhooks/svc-food/secret").status_code == 401
+    assert client.get("/api/v1/partner-webhooks/nope/secret", headers=headers).status_code == 404
