@@ -47,7 +47,7 @@ class CallOutcome(BaseModel):
     by: str | None = Field(None, max_length=200, description="who called")
 
 
-def _calls(org_id: str, db: Session) -> Select[tuple[ReferralDelivery]]:
+def _calls(org_id: str, db: Session) -> Select[ReferralDelivery]:
     return (
         select(ReferralDelivery)
         .join(Referral, Referral.id == ReferralDelivery.referral_id)
