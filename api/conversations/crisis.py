@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from api.channels import registry
+from api.channels.base import Message
 from api.config import get_settings
 from api.conversations.models import Conversation, InboundMessage, Participant
 from api.handoff import service as handoff
 from api.i18n.catalog import program_args, render
 from api.i18n.locales import SUPPORTED_LOCALES
-from api.outbox import service as outbox
 from api.safety import net
 
 CRISIS_TEMPLATE = "utter_crisis"
@@ -40,12 +41,15 @@ def answer_at_once(
     message.crisis = True
     if participant.language is None:
         participant.language = language  # never hold up a crisis with a language menu
-    if not (conversation.channel == "sms" and participant.sms_opted_out):
+    if not registry.get(conversation.channel).opted_out(participant):
         default = get_settings().program_default_language
         rendered = render(
             CRISIS_TEMPLATE, participant.language, program_args(), program_default=default
         )
-        outbox.enqueue(conversation, rendered.text, kind="crisis", db_session=db_session)
+        crisis_text = Message.of(rendered.text)
+        registry.say(
+            conversation, crisis_text, participant.language, kind="crisis", db_session=db_session
+        )
     handoff.flag(
         participant,
         conversation,

@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from api.channels import menus
+from api.channels import registry
+from api.channels.base import Message
 from api.config import get_settings
 from api.conversations import crisis, engine
 from api.conversations import service as conversations
@@ -28,7 +29,6 @@ from api.conversations.models import Conversation, InboundMessage, Participant
 from api.db import session_scope, utcnow
 from api.i18n import detect
 from api.i18n.catalog import program_args, render
-from api.outbox import service as outbox
 from api.outbox.models import OPT_OUT_CONFIRMATION
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,9 @@ def _reply(
 ) -> None:
     default = get_settings().program_default_language
     rendered = render(key, language, program_args(), program_default=default)
-    outbox.enqueue(conversation, rendered.text, kind=kind, db_session=db_session)
+    registry.say(
+        conversation, Message.of(rendered.text), language, kind=kind, db_session=db_session
+    )
 
 
 def _chosen_language(payload: str) -> str | None:
@@ -69,10 +71,8 @@ def _chosen_language(payload: str) -> str | None:
 
 def _language_menu(conversation: Conversation, *, db_session: Session) -> None:
     rendered = render("utter_language_menu", None)
-    body = rendered.text
-    if conversation.channel == "sms":
-        body = menus.numbered(rendered.text, rendered.buttons, "en")
-    outbox.enqueue(conversation, body, buttons=rendered.buttons, db_session=db_session)
+    menu = Message.of(rendered.text, rendered.buttons)
+    registry.say(conversation, menu, "en", db_session=db_session)  # every language in it
     conversation.last_menu = rendered.buttons
 
 
@@ -122,7 +122,10 @@ def _next_due(conversation_id: str, *, immediate: bool) -> _Due | None:
             message.text
             and participant.language is None
             and not message.crisis
-            and menus.resolve(message.text, conversation.last_menu) is None
+            and registry.get(conversation.channel).resolve_reply(
+                message.text, conversation.last_menu
+            )
+            is None
         ):
             guess = detect.detect(message.text)
         return _Due(message.id, message.status, message.attempts, guess)
@@ -178,7 +181,7 @@ def _prepare(
     text = message.text
     # Normally answered when stored; this covers a message stored by any other path.
     is_crisis = crisis.answer_at_once(message, participant, conversation, db_session=db_session)
-    payload = menus.resolve(text, conversation.last_menu)
+    payload = registry.get(conversation.channel).resolve_reply(text, conversation.last_menu)
     if participant.language is None and payload is None and not is_crisis:
         detected = guess or detect.detect(text)
         if not detected.sure or detected.tag is None:
@@ -254,10 +257,13 @@ def _record(prepared: Prepared, replies: list[engine.BotMessage], *, db_session:
     for bot in replies:
         if prepared.crisis and crisis.is_crisis_text(bot.text):
             continue  # sent when the message was stored
-        body = bot.text
-        if conversation.channel == "sms":
-            body = menus.numbered(bot.text, bot.buttons, language)
-        outbox.enqueue(conversation, body, buttons=bot.buttons, kind=kind, db_session=db_session)
+        registry.say(
+            conversation,
+            Message.of(bot.text, bot.buttons),
+            language,
+            kind=kind,
+            db_session=db_session,
+        )
         last_buttons = bot.buttons or None
     conversation.last_menu = last_buttons
     if message.truncated:

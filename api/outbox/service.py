@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from api.channels import registry
 from api.conversations.models import Conversation
 from api.i18n import sms
 from api.outbox.models import CANCELLED, PENDING, OutboundMessage
@@ -20,7 +21,7 @@ def enqueue(
     kind: str = "reply",
     db_session: Session,
 ) -> OutboundMessage:
-    body = sms.clean_for_sms(text) if conversation.channel == "sms" else text
+    body = registry.get(conversation.channel).clean(text)  # each channel's own cleanup
     message = OutboundMessage(
         conversation_id=conversation.id,
         participant_id=conversation.participant_id,
