@@ -15,6 +15,7 @@ import pytest
 from api import engine_model, migrate, supervisor
 from api.config import Settings
 from api.db import make_engine
+from api.mail import sink
 from api.staff import service as staff
 from tests.conftest import _TMP, BACKEND
 from tests.support.servers import Process, Proxy, free_port, http_ok, wait_for
@@ -27,6 +28,8 @@ class Stack:
     api_key: str
     rasa_proxy: Proxy
     processes: dict[str, Process]
+    database_url: str = ""
+    mailbox: Path | None = None  # the real aiosmtpd server the worker mails partners through
 
     def text(self, phone: str, body: str) -> None:
         response = httpx.post(
@@ -79,7 +82,9 @@ def stack() -> Iterator[Stack]:
         session.commit()
     engine.dispose()
 
-    ports = {name: free_port() for name in ("app", "actions", "rasa", "simulator")}
+    ports = {name: free_port() for name in ("app", "actions", "rasa", "simulator", "smtp")}
+    mailbox = Path(_TMP) / f"e2e-mail-{uuid.uuid4().hex[:6]}"
+    smtp_sink = sink.start(mailbox, ports["smtp"])
     proxy = Proxy(ports["rasa"])
     app_url = f"http://127.0.0.1:{ports['app']}"
     env = {
@@ -94,6 +99,8 @@ def stack() -> Iterator[Stack]:
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "PYTHONUNBUFFERED": "1",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(ports["smtp"]),
     }
     log_dir = Path(_TMP) / f"e2e-logs-{BACKEND}"
     log_dir.mkdir(exist_ok=True)
@@ -108,7 +115,8 @@ def stack() -> Iterator[Stack]:
     )
     commands = {c.name: c.command for c in supervisor.children(settings, model, simulator=True)}
     processes = {name: Process(name, cmd, env, log_dir) for name, cmd in commands.items()}
-    stack = Stack(app_url, f"http://127.0.0.1:{ports['simulator']}", key, proxy, processes)
+    stack = Stack(app_url, f"http://127.0.0.1:{ports['simulator']}", key, proxy, processes,
+                  url, mailbox)  # fmt: skip
     try:
 
         def healthy() -> bool:
@@ -126,3 +134,4 @@ def stack() -> Iterator[Stack]:
         for process in processes.values():
             process.stop()
         proxy.close()
+        smtp_sink.stop()
