@@ -13,6 +13,7 @@ from api.booking import ics as booking_ics
 from api.booking import routes as booking_routes
 from api.channels import twilio_sms, webchat
 from api.config import ROOT, get_settings
+from api.conversations import runner
 from api.db import session_scope
 from api.directory import routes as directory_routes
 from api.fhir import routes as fhir_routes
@@ -30,6 +31,7 @@ def create_app() -> FastAPI:
     settings = get_settings()
     with session_scope(read_only=True) as db:  # no participant may fall outside every org
         staff.require_program_org(db_session=db)
+    runner.get().warm_up()  # the turn executor loads the language models before traffic
     docs = settings.enable_docs and not settings.is_production
     app = FastAPI(
         title="firstcall",

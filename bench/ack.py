@@ -113,7 +113,7 @@ def _percentile(samples: list[float], pct: float) -> float:
     return ordered[index]
 
 
-def _post_all(app_url: str, phones: list[str]) -> list[float]:
+def _post_all(app_url: str, phones: list[str], concurrency: int = CONCURRENCY) -> list[float]:
     import httpx
     from twilio.request_validator import RequestValidator
 
@@ -145,7 +145,7 @@ def _post_all(app_url: str, phones: list[str]) -> list[float]:
             raise RuntimeError(f"webhook answered {response.status_code}")
         return elapsed
 
-    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
         return list(pool.map(one, enumerate(phones)))
 
 
@@ -173,11 +173,13 @@ def _replies_left(phones: list[str]) -> int:
         return len(rows.all())
 
 
-def _phase(label: str, app_url: str, phones: list[str], before: Any) -> bool:
+def _phase(
+    label: str, app_url: str, phones: list[str], before: Any, concurrency: int = CONCURRENCY
+) -> bool:
     if before is not None:
         before()
     started = time.monotonic()
-    acks = _post_all(app_url, phones)
+    acks = _post_all(app_url, phones, concurrency)
     deadline = started + 120
     while _replies_left(phones) < len(phones) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -276,6 +278,7 @@ def main() -> int:
         def stall(seconds: float) -> None:
             httpx.post(f"http://127.0.0.1:{engine_port}/stall", params={"seconds": seconds})
 
+        _phase("healthy, one at a time", app_url, [f"+1555300{i:04d}" for i in range(20)], None, 1)
         healthy = _phase("healthy", app_url, [f"+1555100{i:04d}" for i in range(SENDERS)], None)
         stalled = _phase(
             f"stalled {STALL_SECONDS:.0f} s, then back",

@@ -57,6 +57,11 @@ class TurnRunner:
                 self._active -= 1
                 self._lock.notify_all()
 
+    def warm_up(self) -> None:
+        """Load the language models now, at start-up, not inside the first turn (loading
+        holds the interpreter for a second or more, and every request waits behind it)."""
+        self._executor.submit(_warm)
+
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until no turn is queued or running (tests, shutdown); False on timeout."""
         with self._lock:
@@ -64,6 +69,17 @@ class TurnRunner:
 
     def shutdown(self, wait: bool = True) -> None:
         self._executor.shutdown(wait=wait, cancel_futures=True)
+
+
+def _warm() -> None:
+    from api.i18n import detect
+    from api.safety import net
+
+    try:
+        detect.detect("hello, I need help")
+        net.detect("hello")
+    except Exception:  # warming is an optimisation; the first turn loads what is missing
+        log.exception("warming the language models failed")
 
 
 _runner: TurnRunner | None = None
