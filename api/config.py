@@ -88,6 +88,9 @@ class Settings(BaseSettings):
         24.0, gt=0, validation_alias="SCREENING_ABANDONED_AFTER_HOURS"
     )
 
+    # After the first booking, the next positive domain is offered, up to this many referrals.
+    booking_max_referrals: int = Field(3, ge=1, validation_alias="BOOKING_MAX_REFERRALS")
+
     # Mail (partner referrals). Unset host in development: `firstcall run` starts a local sink.
     smtp_host: str | None = Field(None, validation_alias="SMTP_HOST")
     smtp_port: int = Field(25, validation_alias="SMTP_PORT")

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from api.booking import by_message, messages, service
 from api.booking import conversation as talk
-from api.booking import messages, service
 from api.booking.models import Appointment, Referral
 from api.directory.models import ServiceDomain
 from api.handoff.models import Handoff
@@ -229,14 +229,14 @@ def test_cancel_by_message_frees_the_seat(db: Session, org) -> None:  # type: ig
     person, session, _ = _at_offer(db, org, "+16195550214")
     talk.reply(session, person, "1", db_session=db, now=NOW)
 
-    said = talk.cancel(person, db_session=db, now=NOW)
+    said = by_message.cancel(person, db_session=db, now=NOW)
 
     assert _keys(said) == ["booking.cancelled"]
     assert db.scalars(select(Appointment)).one().status == "cancelled"
     assert "Harbor Pantry" in messages.note(said[0].args, "en").text
     other = participant(db, "+16195550215", org_id=org.id)
     assert service.offers(other, "food", ZIP, NOW, db_session=db)  # the seat is free again
-    assert _keys(talk.cancel(person, db_session=db, now=NOW)) == ["booking.nothing_to_change"]
+    assert _keys(by_message.cancel(person, db_session=db, now=NOW)) == ["booking.nothing_to_change"]
 
 
 def test_reschedule_by_message_moves_the_appointment(db: Session, org) -> None:  # type: ignore[no-untyped-def]
@@ -244,7 +244,7 @@ def test_reschedule_by_message_moves_the_appointment(db: Session, org) -> None: 
     person, session, _ = _at_offer(db, org, "+16195550216")
     talk.reply(session, person, "1", db_session=db, now=NOW)
 
-    said = talk.reschedule(person, "sms", db_session=db, now=NOW)
+    said = by_message.reschedule(person, "sms", db_session=db, now=NOW)
     menu = _menu(said)
     assert menu.args["lead"] == "booking.reschedule"
     assert FIRST_SLOT.isoformat() not in [o["start"] for o in menu.args["offers"]]

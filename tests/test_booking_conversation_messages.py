@@ -24,7 +24,7 @@ OFFER = {
 def test_offer_menu_in_spanish_names_partner_day_date_and_time_in_the_location_zone() -> None:
     rendered = messages.menu({"domain": "food", "menu": 3, "offers": [OFFER]}, "es")
 
-    assert rendered.text == "Estos son los horarios para comida. Responda con un número:"
+    assert rendered.text == "Estos son los horarios para comida:"
     assert rendered.buttons[0]["title"] == "Harbor Pantry, mié, 2 de dic, 9:00\u202fa.m."
     assert rendered.buttons[0]["payload"] == '/booking_pick{"step":"offer","menu":"3","answer":"1"}'
     assert rendered.buttons[1]["title"] == "Ninguno / más tarde"

@@ -27,13 +27,17 @@ from sqlalchemy.orm import Session
 
 from api import crypto
 from api.booking import messages, service
-from api.booking.models import BOOKED, Appointment
+from api.booking.models import Appointment
 from api.booking.sessions import ACTIVE, DONE, BookingSession
+from api.config import get_settings
 from api.conversations.models import Conversation, Participant
 from api.db import utcnow
 from api.directory import geo, matching, snapshot
 from api.handoff import service as handoffs
 from api.i18n.folding import fold
+from api.screening.consent import current_consents
+from api.screening.models import COMPLETED, ScreeningSession
+from api.screening.results import results
 
 DEFAULT_MAX_REFERRALS = 3
 _SECOND = timedelta(seconds=1)
@@ -53,7 +57,7 @@ class Say:
     args: dict[str, Any] = field(default_factory=dict)
 
 
-def _note(key: str, **args: Any) -> Say:
+def note(key: str, **args: Any) -> Say:
     return Say(NOTE, {"key": key, **args})
 
 
@@ -114,11 +118,11 @@ def prompt(
 ) -> list[Say]:  # fmt: skip
     """What to say for the current step (the offer menu is computed when none is shown)."""
     if session.step == "zip":
-        return [_note("booking.ask_zip")]
+        return [note("booking.ask_zip")]
     if session.step == "name":
-        return [_note("booking.ask_name")]
+        return [note("booking.ask_name")]
     if session.step == "phone":
-        return [_note("booking.ask_phone")]
+        return [note("booking.ask_phone")]
     if session.step != "offer":
         return []
     if not session.offers:
@@ -160,9 +164,9 @@ def _fill_menu(
     if session.seen:  # "later" and nothing more: a person finds a time
         handoffs.flag(participant, conversation, "booking_later", db_session=db_session,
                       details={"booking_later": domain})  # fmt: skip
-        said = [_note("booking.no_more_times", domain=domain)]
+        said = [note("booking.no_more_times", domain=domain)]
     else:
-        said = [_note("booking.no_partner", domain=domain)]
+        said = [note("booking.no_partner", domain=domain)]
         _no_partner(participant, conversation, session, domain, now, db_session=db_session)
     return said + _advance(session, participant, now, db_session=db_session,
                            conversation=conversation)  # fmt: skip
@@ -251,7 +255,7 @@ def reply(
     if session.step == "zip":
         code = parse_zip(fields.get("answer") or text)
         if code is None:
-            return [_note("booking.zip_invalid")]
+            return [note("booking.zip_invalid")]
         session.zip_code, session.step = code, "name"
         return prompt(session, participant, **ask)
     if session.step == "name":
@@ -259,7 +263,7 @@ def reply(
         if not is_skip(answer):
             name = parse_name(answer)
             if name is None:
-                return [_note("booking.name_invalid")]
+                return [note("booking.name_invalid")]
             session.name_encrypted = crypto.encrypt(name)
         session.step = "phone" if session.channel == "web" else "offer"
         return prompt(session, participant, **ask)
@@ -268,7 +272,7 @@ def reply(
         if not is_skip(answer):
             phone = parse_phone(answer)
             if phone is None:
-                return [_note("booking.phone_invalid")]
+                return [note("booking.phone_invalid")]
             session.phone_encrypted = crypto.encrypt(phone)
         session.step = "offer"
         return prompt(session, participant, **ask)
@@ -295,7 +299,7 @@ def _offer_reply(
     else:
         pick = parse_pick(session, text, participant.language)
     if pick is None:
-        return [_note("booking.pick_again"), _menu(session)]
+        return [note("booking.pick_again"), _menu(session)]
     if pick == messages.NONE:
         session.offers = []
         return prompt(session, participant, **ask, lead="booking.later")
@@ -323,7 +327,7 @@ def _book(
         if taken.offers:
             _show(session, taken.offers)
             return [_menu(session, "booking.slot_taken")]
-        return [_note("booking.slot_taken")] + prompt(
+        return [note("booking.slot_taken")] + prompt(
             session, participant, db_session=db_session, conversation=conversation, now=now
         )
     session.booked = [*session.booked, booking.appointment.id]
@@ -333,61 +337,23 @@ def _book(
                                   conversation=conversation)  # fmt: skip
 
 
-# --- reschedule and cancel by message ----------------------------------------------------------
-def upcoming(participant: Participant, now: datetime, *, db_session: Session) -> Appointment | None:
-    """The participant's next booked appointment."""
-    return db_session.scalars(
-        select(Appointment)
+def start_after_screening(
+    participant: Participant, channel: str, *, db_session: Session
+) -> BookingSession | None:
+    """After the screening: a booking for its positive domains, only when the participant
+    agreed to share with a partner (None otherwise, or when nothing is positive)."""
+    if not current_consents(participant, db_session=db_session).get("share_partner"):
+        return None
+    screening = db_session.scalars(
+        select(ScreeningSession)
         .where(
-            Appointment.participant_id == participant.id,
-            Appointment.status == BOOKED,
-            Appointment.start > now,
+            ScreeningSession.participant_id == participant.id, ScreeningSession.status == COMPLETED
         )  # fmt: skip
-        .order_by(Appointment.start)
+        .order_by(ScreeningSession.completed_at.desc())
         .limit(1)
     ).first()
-
-
-def _appointment_data(appointment: Appointment, *, db_session: Session) -> dict[str, Any]:
-    card = snapshot.cached(db_session).cards.get(appointment.service_id)
-    return {"service": card.name if card else "", "start": appointment.start.isoformat(),
-            "timezone": appointment.timezone}  # fmt: skip
-
-
-def cancel(
-    participant: Participant, *, db_session: Session, now: datetime | None = None
-) -> list[Say]:
-    """Cancel the next appointment (its seat is freed); say so, or that there is none."""
-    now = now or utcnow()
-    appointment = upcoming(participant, now, db_session=db_session)
-    if appointment is None:
-        return [_note("booking.nothing_to_change")]
-    data = _appointment_data(appointment, db_session=db_session)
-    service.cancel(appointment, db_session=db_session, by="participant",
-                   reason="cancelled by message", now=now)  # fmt: skip
-    return [_note("booking.cancelled", offer=data)]
-
-
-def reschedule(
-    participant: Participant, channel: str, *, db_session: Session,
-    conversation: Conversation | None = None, now: datetime | None = None,
-) -> list[Say]:  # fmt: skip
-    """Offer new times for the next appointment's domain; a pick moves it."""
-    now = now or utcnow()
-    appointment = upcoming(participant, now, db_session=db_session)
-    if appointment is None:
-        return [_note("booking.nothing_to_change")]
-    previous = active(participant, db_session=db_session)
-    zip_code = previous.zip_code if previous else None
-    referral = service.referral_of(appointment, db_session=db_session)
-    if zip_code is None and referral is not None:
-        zip_code = referral.shared.get("zip")
-    session = start(participant, [appointment.domain], channel, db_session=db_session,
-                    zip_code=zip_code, max_referrals=1)  # fmt: skip
-    assert session is not None
-    session.rescheduling_id = appointment.id
-    session.seen = [f"{appointment.service_id}@{appointment.start.isoformat()}"]
-    if session.zip_code:
-        session.step = "offer"
-    return prompt(session, participant, db_session=db_session, conversation=conversation,
-                  now=now, lead="booking.reschedule")  # fmt: skip
+    if screening is None:
+        return None
+    domains, homeless = matching.needs(results(screening, db_session=db_session))
+    return start(participant, domains, channel, db_session=db_session, homeless=homeless,
+                 max_referrals=get_settings().booking_max_referrals)  # fmt: skip

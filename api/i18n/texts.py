@@ -360,7 +360,7 @@ T(
     "SKIP.",
     segments=2,
 )
-T("booking.offers", "Here are times for {need}. Reply with a number:", sample=_BOOKING_SAMPLE)
+T("booking.offers", "Here are times for {need}:", sample=_BOOKING_SAMPLE)
 T("booking.option", "{partner}, {when}", sample=_BOOKING_SAMPLE)
 T("booking.button_none", "None of these / later")
 T("booking.need_generic", "your need")

@@ -7,12 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from api.booking.messages import COMPOSITE as BOOKING_COMPOSITE
 from api.config import get_settings
 from api.i18n.catalog import program_args, render
 from api.i18n.texts import TEMPLATES
-from api.screening.messages import COMPOSITE
+from api.screening.messages import COMPOSITE as SCREENING_COMPOSITE
 
 router = APIRouter(tags=["engine"])
+COMPOSITE = {**SCREENING_COMPOSITE, **BOOKING_COMPOSITE}
 
 
 class NlgRequest(BaseModel):
