@@ -140,6 +140,10 @@ def test_referral_webhook_is_signed_per_standard_webhooks_and_retried(db: Sessio
 def test_referral_sms_goes_through_the_outbox_to_the_partner_number(db: Session) -> None:
     referral = booked_referral(db, method="sms", target="+16195550199")
     row = delivery.queue(referral, db_session=db)
+    assert delivery.send_due() == 1  # handed to the outbox, which sends it
+    db.refresh(row)
+    db.refresh(referral)
+    assert row.status == SENT and referral.business_status == states.PARTNER_NOTIFIED
     message = db.get(OutboundMessage, row.outbound_message_id)
     assert message is not None and message.participant_id is None
     assert message.kind == "partner_referral" and message.channel == "sms"
@@ -151,10 +155,37 @@ def test_referral_phone_is_a_task_for_staff_with_script_and_outcome(db: Session)
     referral = booked_referral(db, method="phone", target="+16195550123")
     row = delivery.queue(referral, db_session=db)
     assert row.status == OPEN
-    assert "Harbor Food Pantry" in row.content["script"]
-    assert "Name: Ana" in row.content["text"]
+    content = delivery.content_of(row, db_session=db)
+    assert "Harbor Food Pantry" in content["script"]
+    assert "Name: Ana" in content["text"]
     assert delivery.send_due() == 0  # staff make the call, not the worker
     delivery.record_call(row.id, "reached", by="staff:cm@demo", db_session=db)
     assert referral.business_status == states.PARTNER_NOTIFIED
     tasks = db.scalars(select(ReferralDelivery).where(ReferralDelivery.method == "phone")).all()
     assert [t.outcome for t in tasks] == ["reached"]
+    assert "Name: Ana" in row.content["text"]  # what was read to them, kept
+
+
+def test_referral_cancelled_before_sending_is_not_sent(db: Session, smtp_server: Path) -> None:
+    referral = booked_referral(db)
+    row = delivery.queue(referral, db_session=db)
+    states.transition(referral, states.TASK_CANCELLED, by="participant")
+    db.flush()
+    assert delivery.send_due() == 0
+    db.refresh(row)
+    assert row.status == "cancelled"
+    assert sink.read_mailbox(smtp_server) == []
+
+
+def test_referral_content_is_the_referral_as_it_is_when_sent(
+    db: Session, smtp_server: Path
+) -> None:
+    referral = booked_referral(db, shared={})
+    delivery.queue(referral, db_session=db)
+    referral.shared = {"name": "Lan"}  # e.g. a reschedule to another partner copies them after
+    assert referral.appointment is not None
+    referral.appointment.start += timedelta(days=1)
+    db.flush()
+    assert delivery.send_due() == 1
+    [mail] = sink.read_mailbox(smtp_server)
+    assert "Name: Lan" in mail["text"] and "Wednesday December 9" in mail["text"]

@@ -6,7 +6,9 @@ the worker (`send_due`), retried with backoff until they go (or fail for good).
    compare-and-set), sends each with no transaction open, and records the outcome in a new
    unit of work, only while the row is still this claim's. A lost answer is retried under
    the same Message-ID / webhook-id, so the partner can tell it is the same message.
-3. SMS goes through the outbox (its own sender and opt-out rules); phone is a task for staff.
+3. The content is composed when the row is sent, from the referral as it is then, and kept
+   with the row; a referral closed meanwhile is not sent. SMS is handed to the outbox (its
+   own sender); phone is a task for staff.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from api.mail import smtp
 from api.referrals import content as contents
 from api.referrals import webhook
 from api.referrals.models import (
+    CANCELLED,
     DONE,
     FAILED,
     OPEN,
@@ -65,12 +68,20 @@ def queue(referral: Referral, *, kind: str = "referral", db_session: Session) ->
         message_key=f"ref_{uuid.uuid4().hex}",
         status=OPEN if method == "phone" else PENDING,
     )
-    row.content = contents.compose(referral, kind=kind, db_session=db_session)
+    row.content = {}  # composed when it is sent: the referral as it is then (a new time, ...)
     db_session.add(row)
-    if method == "sms":
-        _hand_to_outbox(row, db_session=db_session)
     db_session.flush()
     return row
+
+
+def content_of(row: ReferralDelivery, *, db_session: Session) -> dict[str, Any]:
+    """What was sent (kept with the row), or what would be sent now."""
+    sent = row.content
+    if sent:
+        return sent
+    referral = db_session.get(Referral, row.referral_id)
+    assert referral is not None
+    return contents.compose(referral, kind=row.kind, db_session=db_session)
 
 
 def queue_after_booking(referral: Referral, *, db_session: Session) -> ReferralDelivery | None:
@@ -83,19 +94,21 @@ def queue_after_booking(referral: Referral, *, db_session: Session) -> ReferralD
         return None
 
 
-def _hand_to_outbox(row: ReferralDelivery, *, db_session: Session) -> None:
+def _hand_to_outbox(row: ReferralDelivery, content: dict[str, Any], *, db_session: Session) -> None:
     from api.outbox import service as outbox
 
     message = outbox.enqueue_to_number(
-        row.target, row.content["sms"], kind="partner_referral", db_session=db_session
+        row.target, content["sms"], kind="partner_referral", db_session=db_session
     )
     row.outbound_message_id, row.status, row.sent_at = message.id, SENT, utcnow()
+    row.content = content
+    _mark_notified(row.referral_id, "sms", db_session=db_session)
 
 
 def _due(now: datetime) -> Any:
     row = ReferralDelivery
     return and_(
-        row.method.in_(("email", "webhook")),
+        row.method.in_(("email", "webhook", "sms")),
         or_(
             and_(row.status == PENDING, row.next_attempt_at <= now),
             and_(row.status == SENDING, or_(row.lease_until.is_(None), row.lease_until <= now)),
@@ -136,12 +149,19 @@ def send_due(limit: int = 20, *, now: datetime | None = None) -> int:
 
 
 def _send(delivery_id: int, attempts: int, now: datetime) -> int:
-    with session_scope(read_only=True) as db:
-        row = db.get(ReferralDelivery, delivery_id)
+    with session_scope() as db:
+        row = db.get(ReferralDelivery, delivery_id, with_for_update=True)
         if row is None or row.attempts != attempts or row.status != SENDING:
             return 0
+        referral = db.get(Referral, row.referral_id)
+        if referral is None or (row.kind == "referral" and referral.status in states.FINAL):
+            row.status, row.last_error = CANCELLED, "referral_closed"  # nothing to tell now
+            return 0
+        content = contents.compose(referral, kind=row.kind, db_session=db)
+        if row.method == "sms":  # the outbox sends it, with its own rules
+            _hand_to_outbox(row, content, db_session=db)
+            return 1
         method, target, key, service_id = row.method, row.target, row.message_key, row.service_id
-        content = row.content
     error: smtp.MailError | webhook.WebhookError | None = None
     try:  # no session is open while the network is
         if method == "email":
@@ -157,6 +177,7 @@ def _send(delivery_id: int, attempts: int, now: datetime) -> int:
             return 0
         if error is None:
             row.status, row.sent_at, row.last_error = SENT, utcnow(), None
+            row.content = content  # what the partner got
             _mark_notified(row.referral_id, method, db_session=db)
             return 1
         log.warning("referral delivery %s not sent: %s", delivery_id, error.code)
@@ -191,6 +212,7 @@ def record_call(
         raise LookupError(delivery_id)
     row.outcome, row.outcome_by = outcome, by
     if outcome == "reached":
+        row.content = content_of(row, db_session=db_session)  # what was read to them
         row.status, row.sent_at = DONE, utcnow()
         _mark_notified(row.referral_id, "phone", db_session=db_session)
     return row

@@ -21,6 +21,7 @@ from api.db import Base, UTCDateTime, utcnow
 
 # status: pending -> sending (claimed, leased) -> sent | failed ; phone tasks: open -> done
 PENDING, SENDING, SENT, FAILED, OPEN, DONE = "pending", "sending", "sent", "failed", "open", "done"
+CANCELLED = "cancelled"  # the referral was closed before it was sent
 METHODS = ("email", "sms", "webhook", "phone")
 
 
@@ -33,7 +34,7 @@ class ReferralDelivery(Base):
     kind: Mapped[str] = mapped_column(String(32), default="referral")  # referral | update
     method: Mapped[str] = mapped_column(String(16))
     target: Mapped[str] = mapped_column(String(500))  # the partner's address, not the person's
-    # the message (subject, text, payload), a Fernet token of its JSON
+    # the message as sent (subject, text, payload), a Fernet token of its JSON ({} until sent)
     content_encrypted: Mapped[str] = mapped_column(Text)
     # stable across retries: the Message-ID of an email, the webhook-id of a webhook
     message_key: Mapped[str] = mapped_column(String(64), unique=True)

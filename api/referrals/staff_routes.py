@@ -35,8 +35,8 @@ class CallTask(BaseModel):
     outcomes: list[str] = ["reached", "voicemail", "no_answer", "wrong_number"]
 
     @classmethod
-    def of(cls, row: ReferralDelivery) -> CallTask:
-        content = row.content
+    def of(cls, row: ReferralDelivery, db: Session) -> CallTask:
+        content = delivery.content_of(row, db_session=db)
         return cls(id=row.id, referral_id=row.referral_id, service_id=row.service_id,
                    phone=row.target, status=row.status, script=content["script"],
                    details=content["text"], outcome=row.outcome)  # fmt: skip
@@ -61,7 +61,7 @@ def list_calls(org: CurrentOrg, db: DbSession, all: bool = False) -> list[CallTa
     query = _calls(org.id, db)
     if not all:
         query = query.where(ReferralDelivery.status == OPEN)
-    return [CallTask.of(row) for row in db.scalars(query.order_by(ReferralDelivery.id))]
+    return [CallTask.of(row, db) for row in db.scalars(query.order_by(ReferralDelivery.id))]
 
 
 @router.post("/referral-calls/{task_id}/outcome", response_model=CallTask)
@@ -71,7 +71,7 @@ def record_outcome(task_id: int, body: CallOutcome, org: CurrentOrg, db: DbSessi
     if row is None:
         raise HTTPException(404, "call task not found")
     by = f"staff:{body.by}" if body.by else f"org:{org.slug}"
-    return CallTask.of(delivery.record_call(row.id, body.outcome, by=by, db_session=db))
+    return CallTask.of(delivery.record_call(row.id, body.outcome, by=by, db_session=db), db)
 
 
 @router.get("/partner-webhooks/{service_id}/secret")
