@@ -116,3 +116,16 @@ def test_web_chat_crisis_jumps_the_queue(client, db: Session, org) -> None:
     assert len(crisis) == 1
     [handoff] = _handoffs(db)
     assert handoff.urgent is True
+
+
+def test_crisis_from_an_opted_out_phone_is_flagged_but_nothing_is_sent(
+    client, db: Session, org
+) -> None:
+    sender = f.phone()
+    f.post_sms(client, f.sms_params(sender, "STOP"))
+    sent_before = len(f.outbound(db))
+    f.post_sms(client, f.sms_params(sender, CRISIS_ES))
+    db.expire_all()
+    assert len(f.outbound(db)) == sent_before  # carrier rules: nothing after STOP
+    [handoff] = _handoffs(db)
+    assert handoff.urgent is True and "crisis" in handoff.reasons  # staff still know
