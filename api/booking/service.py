@@ -208,6 +208,7 @@ def cancel(
     if referral is not None and referral.status not in states.FINAL:
         states.transition(referral, states.TASK_CANCELLED, by=by,
                           reason=reason or "appointment cancelled", at=now)  # fmt: skip
+        _tell_partner(referral, "cancelled", db_session=db_session)
     else:
         seats.release(appointment.id, db_session=db_session)
         appointment.seat = None
@@ -256,8 +257,15 @@ def reschedule(
         states.transition(referral, referral.status, states.BOOKED, by=by, reason=why, at=now)
     else:
         states.record(referral, by=by, reason=why, at=now)
+    _tell_partner(referral, "update", db_session=db_session)
     db_session.flush()
     return Booking(appointment, referral)
+
+
+def _tell_partner(referral: Referral, kind: str, *, db_session: Session) -> None:
+    from api.referrals import delivery  # the partner hears of a new time or a cancellation
+
+    delivery.tell_partner(referral, kind, db_session=db_session)
 
 
 def decline(

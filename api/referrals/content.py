@@ -15,6 +15,12 @@ from api.config import get_settings
 from api.directory.models import HsdsService
 from api.referrals import partner_link
 
+# kind -> (payload event, subject headline, what the first line says)
+KINDS = {
+    "referral": ("created", "New referral", "is referring a participant to"),
+    "update": ("updated", "Referral update (new time)", "has a new time for its referral to"),
+    "cancelled": ("cancelled", "Referral cancelled", "cancelled its referral to"),
+}
 FIELD_LABELS = {"name": "Name", "phone": "Phone", "email": "Email", "zip": "ZIP code"}
 
 
@@ -37,8 +43,9 @@ def compose(referral: Referral, *, kind: str = "referral", db_session: Session) 
     shared = referral.shared
     when = _when(referral)
     link = partner_link.url_for(referral.id)
+    event, headline, lead = KINDS.get(kind, KINDS["referral"])
     payload = {
-        "type": f"referral.{'created' if kind == 'referral' else 'updated'}",
+        "type": f"referral.{event}",
         "referral_id": referral.id,
         "service": {"id": referral.service_id, "name": service_name},
         "domain": referral.domain,
@@ -47,13 +54,10 @@ def compose(referral: Referral, *, kind: str = "referral", db_session: Session) 
         "participant": {"language": referral.language, **shared},
         "respond_url": link,
     }
-    lines = [
-        f"{program} is referring a participant to {service_name} for help with "
-        f"{referral.domain.replace('_', ' ')}.",
-        "",
-    ]
+    need = referral.domain.replace("_", " ")
+    lines = [f"{program} {lead} {service_name} for help with {need}.", ""]
     if when:
-        lines.append(f"Appointment booked: {when['text']}")
+        lines.append(f"{'Cancelled' if kind == 'cancelled' else 'Appointment'}: {when['text']}")
     lines.append(f"Preferred language: {referral.language}")
     for key, value in shared.items():
         lines.append(f"{FIELD_LABELS.get(key, key)}: {value}")
@@ -67,9 +71,8 @@ def compose(referral: Referral, *, kind: str = "referral", db_session: Session) 
         "",
         "Only the details the participant agreed to share are included.",
     ]
-    subject = f"{'New referral' if kind == 'referral' else 'Referral update'}: "
-    subject += f"{referral.domain.replace('_', ' ')} - {service_name}"
-    sms = f"{program}: new referral for {referral.domain.replace('_', ' ')}"
+    subject = f"{headline}: {need} - {service_name}"
+    sms = f"{program}: {headline.lower()} for {need}"
     if when:
         sms += f", appointment {when['text']}"
     sms += f". Details and respond: {link}"

@@ -74,6 +74,28 @@ def queue(referral: Referral, *, kind: str = "referral", db_session: Session) ->
     return row
 
 
+def tell_partner(referral: Referral, kind: str, *, db_session: Session) -> ReferralDelivery | None:
+    """Booking's hook for a change the partner must know (`update`: a new time; `cancelled`).
+    Sent only if the partner has the referral by then (see `_send`)."""
+    try:
+        return queue(referral, kind=kind, db_session=db_session)
+    except NoReferralMethod:
+        return None
+
+
+def _partner_has_it(referral_id: str, *, db_session: Session) -> bool:
+    return (
+        db_session.scalar(
+            select(ReferralDelivery.id).where(
+                ReferralDelivery.referral_id == referral_id,
+                ReferralDelivery.kind == "referral",
+                ReferralDelivery.status.in_((SENT, DONE)),
+            )
+        )
+        is not None
+    )
+
+
 def content_of(row: ReferralDelivery, *, db_session: Session) -> dict[str, Any]:
     """What was sent (kept with the row), or what would be sent now."""
     sent = row.content
@@ -156,6 +178,9 @@ def _send(delivery_id: int, attempts: int, now: datetime) -> int:
         referral = db.get(Referral, row.referral_id)
         if referral is None or (row.kind == "referral" and referral.status in states.FINAL):
             row.status, row.last_error = CANCELLED, "referral_closed"  # nothing to tell now
+            return 0
+        if row.kind != "referral" and not _partner_has_it(referral.id, db_session=db):
+            row.status, row.last_error = CANCELLED, "partner_never_had_it"
             return 0
         content = contents.compose(referral, kind=row.kind, db_session=db)
         if row.method == "sms":  # the outbox sends it, with its own rules
