@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import email
 import email.policy
+import signal
 import threading
 import time
 import uuid
@@ -69,6 +70,7 @@ def main() -> None:
     controller = start(args.dir, args.port)
     print(f"SMTP sink on 127.0.0.1:{args.port}, mailbox {args.dir}", flush=True)
     stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # the supervisor's stop: a clean exit
     try:
         stop.wait()
     except KeyboardInterrupt:
