@@ -98,3 +98,18 @@ def test_web_post_with_a_cursor_returns_what_the_page_has_not_seen(client, db: S
     )
     # The engine is down and the first message still waits, so nothing new: only what was missed.
     assert [m["id"] for m in response.json()["messages"]] == [missed]
+
+
+def test_web_unknown_conversation_is_404_and_stores_nothing(client, db: Session) -> None:
+    assert client.get(URL, params={"conversation_id": "nope"}).status_code == 404
+    response = client.post(URL, json={"conversation_id": "nope", "text": "hello"})
+    assert response.status_code == 404
+    assert f.inbound(db) == []
+    sms_conversation_id = _sms_conversation(client, db)
+    assert client.get(URL, params={"conversation_id": sms_conversation_id}).status_code == 404
+
+
+def _sms_conversation(client, db: Session) -> str:  # type: ignore[no-untyped-def]
+    f.post_sms(client, f.sms_params(f.phone(), "hello"))
+    [conversation] = f.conversations(db)
+    return conversation.id
