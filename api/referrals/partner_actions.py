@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.booking import service as booking
 from api.booking import states
 from api.booking.models import ATTENDED, NO_SHOW, Referral, Seat
 from api.referrals import notify
@@ -67,7 +68,8 @@ def act(
         notify.tell(referral, "referral.accepted", db_session=db_session)
     elif action == DECLINE:
         why = (reason or "").strip()[:300] or "no reason given"
-        states.transition(referral, states.REJECTED, by=BY, reason=f"declined: {why}")
+        # booking's one path for a decline (frees the seat; other times for the participant)
+        booking.decline(referral, by=BY, reason=f"declined: {why}", db_session=db_session)
         notify.tell(referral, "referral.declined", db_session=db_session)
         _hand_to_case_manager(referral, "partner_declined", db_session=db_session)
     elif action == PROPOSE:
