@@ -29,6 +29,15 @@ def partners_import(path: Path) -> None:
     raise typer.Exit(run_import(path))
 
 
+@partners_app.command("webhook-secret")
+def partners_webhook_secret(service_id: str) -> None:
+    """Print the Standard Webhooks secret a webhook partner verifies our signatures with.
+    An operator's command on the server, never an API: any staff key could read it there."""
+    from api.directory.cli import webhook_secret
+
+    raise typer.Exit(webhook_secret(service_id))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration to DATABASE_URL."""

@@ -3,10 +3,12 @@ the webhook partner's secret. Scoped to the caller's organization."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.booking import states
+from api.directory import cli as directory_cli
 from api.referrals import delivery, webhook
 from api.staff import service as staff
 from tests.support.referrals import booked_referral
@@ -42,12 +44,24 @@ def test_referral_phone_task_listed_with_script_and_outcome_recorded(
     assert referral.events[-1].reason == "sent by phone"
 
 
-def test_referral_webhook_secret_for_staff(db: Session, client: TestClient) -> None:
+def test_referral_webhook_secret_is_not_readable_with_a_staff_key(
+    db: Session, client: TestClient
+) -> None:
+    """Partners are shared by every organization of the program: a staff key of any of them
+    must not read a partner's signing secret (it could forge our webhooks)."""
     booked_referral(db, method="webhook", target="https://partner.example/hook")
     db.flush()
-    headers = _auth(db)
-    response = client.get("/api/v1/partner-webhooks/svc-food/secret", headers=headers)
-    assert response.json()["secret"] == webhook.secret_for("svc-food")
-    assert response.json()["secret"].startswith("whsec_")
-    assert client.get("/api/v1/partner-webhooks/svc-food/secret").status_code == 401
-    assert client.get("/api/v1/partner-webhooks/nope/secret", headers=headers).status_code == 404
+    response = client.get("/api/v1/partner-webhooks/svc-food/secret", headers=_auth(db))
+    assert response.status_code == 404
+    assert webhook.secret_for("svc-food") not in response.text
+
+
+def test_referral_webhook_secret_from_the_operators_command(
+    db: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    booked_referral(db, method="webhook", target="https://partner.example/hook")
+    db.flush()
+    assert directory_cli.webhook_secret("svc-food") == 0
+    secret = capsys.readouterr().out.strip()
+    assert secret == webhook.secret_for("svc-food") and secret.startswith("whsec_")
+    assert directory_cli.webhook_secret("nope") == 1

@@ -1,4 +1,4 @@
-"""`firstcall partners import PATH`: the thin command-line adapter over the importer."""
+"""`firstcall partners import PATH` and `webhook-secret`: thin command-line adapters."""
 
 from __future__ import annotations
 
@@ -43,4 +43,19 @@ def run_import(path: Path) -> int:
     for line in result.summary.lines():
         sys.stdout.write(line + "\n")
     sys.stdout.write(f"{warnings} warning(s)\n")
+    return 0
+
+
+def webhook_secret(service_id: str) -> int:
+    """The signing secret of a partner that takes referrals by webhook; 1 when it has none."""
+    from api.db import session_scope
+    from api.directory.models import HsdsService
+    from api.referrals import webhook
+
+    with session_scope(read_only=True) as db:
+        service = db.get(HsdsService, service_id)
+        if service is None or service.referral_method != "webhook":
+            sys.stderr.write(f"{service_id}: no partner service that takes referrals by webhook\n")
+            return 1
+    sys.stdout.write(webhook.secret_for(service_id) + "\n")
     return 0

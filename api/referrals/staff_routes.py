@@ -1,6 +1,7 @@
 """Staff's side of the first call: the phone tasks (partners that take referrals by phone)
-with their script and the consented details, and the outcome of each call; and the signing
-secret of a partner's webhook, to give to that partner. The caller's organization only."""
+with their script and the consented details, and the outcome of each call. The caller's
+organization only. (A webhook partner's signing secret is `firstcall partners webhook-secret`,
+an operator's command: no staff key reads it.)"""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.booking.models import Referral
 from api.db import session_dependency
-from api.directory.models import HsdsService
-from api.referrals import delivery, webhook
+from api.referrals import delivery
 from api.referrals.models import OPEN, ReferralDelivery
 from api.staff.auth import CurrentOrg
 
@@ -72,12 +72,3 @@ def record_outcome(task_id: int, body: CallOutcome, org: CurrentOrg, db: DbSessi
         raise HTTPException(404, "call task not found")
     by = f"staff:{body.by}" if body.by else f"org:{org.slug}"
     return CallTask.of(delivery.record_call(row.id, body.outcome, by=by, db_session=db), db)
-
-
-@router.get("/partner-webhooks/{service_id}/secret")
-def webhook_secret(service_id: str, org: CurrentOrg, db: DbSession) -> dict[str, str]:
-    """The Standard Webhooks secret this partner verifies our webhook signatures with."""
-    service = db.get(HsdsService, service_id)
-    if service is None or service.referral_method != "webhook":
-        raise HTTPException(404, "no webhook partner with that id")
-    return {"service_id": service_id, "secret": webhook.secret_for(service_id)}
