@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -102,12 +103,34 @@ def rasa_endpoints_file() -> None:
 
 
 @app.command()
-def worker() -> None:
-    """Run the worker: outbox, retries and (later) reminders."""
-    from api.worker import run_forever
+def worker(
+    once: bool = typer.Option(False, "--once", help="Do what is due, print it, and exit."),
+    now: str | None = typer.Option(
+        None, "--now", help="With --once: as of this time (ISO 8601; default: now)."
+    ),
+) -> None:
+    """Run the worker: turns, outbox, abandoned screenings, referral deliveries."""
+    from api import worker as jobs
 
     logging.basicConfig(level=logging.INFO)
-    run_forever()
+    if not once:
+        if now is not None:
+            raise typer.BadParameter("--now goes with --once")
+        jobs.run_forever()
+        return
+    as_of = None
+    if now is not None:
+        try:
+            as_of = datetime.fromisoformat(now)
+        except ValueError as exc:
+            raise typer.BadParameter(f"--now: not an ISO 8601 time: {now!r}") from exc
+        if as_of.tzinfo is None:
+            raise typer.BadParameter("--now needs a UTC offset or Z, e.g. 2026-12-01T09:00:00Z")
+        as_of = as_of.astimezone(UTC)
+    jobs.check_ready()
+    done = jobs.run_once(jobs.worker_name(), now=as_of)
+    for job, count in done.items():
+        typer.echo(f"{job}: {count}")
 
 
 @staff_app.command("create-org")

@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import threading
+from datetime import datetime
 
 from api.config import get_settings
 from api.conversations import turns
@@ -37,29 +38,30 @@ def beat(name: str) -> None:
             row.last_seen = utcnow()
 
 
-def run_once(name: str) -> dict[str, int]:
-    """One pass of every job; returns what it did (for tests and logs)."""
+def run_once(name: str, *, now: datetime | None = None) -> dict[str, int]:
+    """One pass of every job as of `now` (default: the clock); returns what it did.
+    `now` is for `firstcall worker --once --now ...`: what is due at that time is done."""
     beat(name)
     with session_scope() as db:
         due = turns.conversations_due(db_session=db)
     processed = sum(turns.process_conversation(conversation_id) for conversation_id in due)
     return {
         "turns": processed,
-        "sms_sent": sender.send_due(),
-        "abandoned_screenings": sweep_abandoned_screenings(),
-        "referrals_sent": referral_jobs.run(),
+        "sms_sent": sender.send_due(now=now),
+        "abandoned_screenings": sweep_abandoned_screenings(now=now),
+        "referrals_sent": referral_jobs.run(now=now),
     }
 
 
-def sweep_abandoned_screenings() -> int:
+def sweep_abandoned_screenings(*, now: datetime | None = None) -> int:
     """Quiet screenings still reach staff (api/handoff/abandoned.py); a write unit only
     when there is one to hand over."""
     with session_scope(read_only=True) as db:
-        quiet = abandoned.due(db_session=db)
+        quiet = abandoned.due(db_session=db, now=now)
     if not quiet:
         return 0
     with session_scope() as db:
-        return abandoned.sweep(db_session=db)
+        return abandoned.sweep(db_session=db, now=now)
 
 
 def check_ready() -> None:
