@@ -37,9 +37,7 @@ def enqueue(
     return message
 
 
-def enqueue_to_number(
-    number: str, text: str, *, kind: str, db_session: Session
-) -> OutboundMessage:
+def enqueue_to_number(number: str, text: str, *, kind: str, db_session: Session) -> OutboundMessage:
     """An SMS to someone who is not a participant (a partner), kept encrypted like phones."""
     from api import crypto
 
