@@ -23,6 +23,12 @@ from api.screening.prompts import payload_fields
 SLOT = "booking_answer"
 
 
+def _message_id(tracker: Tracker) -> int | None:
+    """The inbound message id the app sends as metadata (an engine retry sends it again)."""
+    value = ((tracker.latest_message or {}).get("metadata") or {}).get("message_id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _say(dispatcher: CollectingDispatcher, said: list[conversation.Say], channel: str) -> None:
     for say in said:
         args = dict(say.args)
@@ -109,22 +115,26 @@ class ValidateBookingForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:  # fmt: skip
+        message_id = _message_id(tracker)
         with turn(tracker) as t:
-            live = (
-                conversation.active(t.participant, db_session=t.db_session)
-                if t.participant is not None
-                else None
-            )
-            if live is None or t.participant is None:
+            if t.participant is None:
+                return {SLOT: "done"}
+            again = conversation.replayed(t.participant, message_id, db_session=t.db_session)
+            if again is not None:  # the engine's retry of a message already answered
+                _say(dispatcher, again[1], t.channel)
+                return {SLOT: "done" if again[0].status != "active" else None}
+            live = conversation.active(t.participant, db_session=t.db_session)
+            if live is None:
                 return {SLOT: "done"}
             if tracker.get_slot("requested_slot") is None:
                 return {SLOT: None}  # the form is starting: that message is not an answer
             text = str(tracker.latest_message.get("text") or slot_value or "")
             intent = (tracker.latest_message.get("intent") or {}).get("name")
             fields = payload_fields(text) if intent == PICK_INTENT or text.startswith("/") else {}
-            said = conversation.reply(live, t.participant, fields.get("answer") or text,
-                                      fields=fields, db_session=t.db_session,
-                                      conversation=t.conversation)  # fmt: skip
+            said = conversation.reply(
+                live, t.participant, fields.get("answer") or text, fields=fields,
+                db_session=t.db_session, conversation=t.conversation, message_id=message_id,
+            )  # fmt: skip
             _say(dispatcher, said, t.channel)
             done = live.status != "active"
         return {SLOT: "done" if done else None}

@@ -131,3 +131,25 @@ def test_cancel_by_message_through_the_action(db: Session, org: Any) -> None:
 
     assert [m.get("key") for m in dispatcher.messages] == ["booking.cancelled"]
     assert db.scalars(select(Appointment)).one().status == "cancelled"
+
+
+def test_an_engine_retry_of_a_pick_books_once_and_says_the_same_again(
+    db: Session, org: Any
+) -> None:
+    person, conversation = _setup(db, org, "+16195550405")
+    session = talk.start(person, ["food"], "sms", db_session=db, zip_code=ZIP)
+    assert session is not None
+    talk.reply(session, person, "skip", db_session=db)
+    db.flush()
+    payload = '/booking_pick{"step":"offer","menu":"1","answer":"2"}'
+    tracker = _tracker(conversation.id, payload, intent="booking_pick")
+    tracker.latest_message["metadata"]["message_id"] = 9901
+    first, again = CollectingDispatcher(), CollectingDispatcher()
+
+    ValidateBookingForm().validate_booking_answer(payload, first, tracker, DOMAIN)
+    result = ValidateBookingForm().validate_booking_answer(payload, again, tracker, DOMAIN)
+
+    assert result == {"booking_answer": "done"}
+    assert [m["response"] for m in again.messages] == ["utter_booking_confirmed"]
+    assert again.messages[0]["offer"] == first.messages[0]["offer"]
+    assert len(db.scalars(select(Appointment)).all()) == 1

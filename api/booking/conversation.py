@@ -241,12 +241,46 @@ def parse_pick(session: BookingSession, text: str, language: str | None) -> int 
 
 
 # --- a reply -----------------------------------------------------------------------------------
+def replayed(
+    participant: Participant, message_id: int | None, *, db_session: Session
+) -> tuple[BookingSession, list[Say]] | None:
+    """The session that already answered this inbound message, and what it said (an engine
+    retry of a message whose actions ran says it again and changes nothing)."""
+    if message_id is None:
+        return None
+    row = db_session.scalars(
+        select(BookingSession)
+        .where(
+            BookingSession.participant_id == participant.id,
+            BookingSession.last_message_id == message_id,
+        )  # fmt: skip
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return row, [Say(d["response"], dict(d.get("args") or {})) for d in row.last_said or []]
+
+
 def reply(
+    session: BookingSession, participant: Participant, text: str, *, db_session: Session,
+    fields: dict[str, str] | None = None, conversation: Conversation | None = None,
+    now: datetime | None = None, message_id: int | None = None,
+) -> list[Say]:  # fmt: skip
+    """Take the participant's reply to the current step; what to say next. `message_id`
+    (the inbound message) is remembered with what was said, for `replayed`."""
+    said = _reply(session, participant, text, db_session=db_session, fields=fields,
+                  conversation=conversation, now=now)  # fmt: skip
+    if message_id is not None:
+        session.last_message_id = message_id
+        session.last_said = [{"response": s.response, "args": s.args} for s in said]
+    return said
+
+
+def _reply(
     session: BookingSession, participant: Participant, text: str, *, db_session: Session,
     fields: dict[str, str] | None = None, conversation: Conversation | None = None,
     now: datetime | None = None,
 ) -> list[Say]:  # fmt: skip
-    """Take the participant's reply to the current step; what to say next."""
     now = now or utcnow()
     fields = fields or {}
     ask: dict[str, Any] = {"db_session": db_session, "conversation": conversation, "now": now}

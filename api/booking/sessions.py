@@ -41,5 +41,8 @@ class BookingSession(Base):
     # an appointment being moved ("reschedule"), else None
     rescheduling_id: Mapped[str | None] = mapped_column(ForeignKey("booking_appointments.id"))
     booked: Mapped[list[str]] = mapped_column(JSON, default=list)  # appointment ids
+    # the inbound message last answered and what was said: an engine retry says it again
+    last_message_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    last_said: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
