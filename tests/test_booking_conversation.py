@@ -254,3 +254,46 @@ def test_reschedule_by_message_moves_the_appointment(db: Session, org) -> None: 
 
     appointment = db.scalars(select(Appointment)).one()
     assert appointment.start == FIRST_SLOT + timedelta(days=1) and appointment.status == "booked"
+
+
+def _screened(db: Session, org) -> tuple:  # type: ignore[no-untyped-def, type-arg]
+    """A completed screening with only food positive, and the partner consent given."""
+    from api.screening import service as screening
+    from tests.support.screening import consented
+
+    person, conversation = consented(db, org)
+    session, _ = screening.start(person, conversation, db_session=db)
+    while (step := screening.current_step(session, person, db_session=db)).kind == "question":
+        question = step.question
+        assert question is not None
+        options = list(question.options)
+        if question.id == "food_worry":
+            pick = next(i for i, o in enumerate(options, 1) if o.positive)
+        else:
+            exclusive = [i for i, o in enumerate(options, 1) if o.exclusive]
+            pick = (
+                exclusive[0]
+                if exclusive
+                else next(i for i, o in enumerate(options, 1) if not o.positive)
+            )
+        screening.reply(session, person, str(pick), None, channel="sms", db_session=db)
+    assert step.kind == "partner_consent"
+    screening.reply(session, person, "yes", "affirm", channel="sms", db_session=db)
+    screening.complete(session, person, conversation, db_session=db)
+    return person, conversation
+
+
+def test_after_the_screening_it_books_for_the_positive_domains_and_reuses_a_known_zip(
+    db: Session,
+    org,  # type: ignore[no-untyped-def]
+) -> None:
+    food_partner(db)
+    person, _ = _screened(db, org)
+
+    first = talk.start_after_screening(person, "sms", db_session=db)
+    assert first is not None and first.domains == ["food"] and first.step == "zip"
+    talk.reply(first, person, "92101", db_session=db, now=NOW)
+
+    again = talk.start_after_screening(person, "sms", db_session=db)
+    assert again is not None and again.zip_code == ZIP and again.step == "name"
+    assert first.status == "done"  # one booking under way at a time

@@ -389,5 +389,14 @@ def start_after_screening(
     if screening is None:
         return None
     domains, homeless = matching.needs(results(screening, db_session=db_session))
+    known = db_session.scalar(  # a ZIP given in an earlier booking is not asked again
+        select(BookingSession.zip_code)
+        .where(
+            BookingSession.participant_id == participant.id, BookingSession.zip_code.is_not(None)
+        )  # fmt: skip
+        .order_by(BookingSession.created_at.desc())
+        .limit(1)
+    )
     return start(participant, domains, channel, db_session=db_session, homeless=homeless,
+                 zip_code=known,
                  max_referrals=get_settings().booking_max_referrals)  # fmt: skip
