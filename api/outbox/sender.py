@@ -1,9 +1,8 @@
 """Sending what the outbox holds: every row handed to Twilio once, by one sender.
 
-1. **Claim** (a short unit of work, committed): due rows become `sending` with an explicit
-   lease (`claimed_at`, `lease_until`). On PostgreSQL the rows are read with
-   `FOR UPDATE SKIP LOCKED`, so concurrent senders take different rows; on SQLite each row
-   is taken with a compare-and-set on the exact state read (status and attempts).
+1. **Claim** (`api/leases.py`, a short unit of work, committed): due rows become `sending`
+   with an explicit lease (`claimed_at`, `lease_until`): `FOR UPDATE SKIP LOCKED` on
+   PostgreSQL, a compare-and-set on the exact state read on SQLite.
 2. **Send**: a short read checks the opt-out and finds the phone, then Twilio is called
    with no session open, so no transaction (and no SQLite write lock) waits on the network.
 3. **Record** the outcome in a new short unit of work, only while the row is still this
@@ -16,18 +15,18 @@ again. The lease is far longer than the twilio client's 10 s timeout.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
-from api import crypto
+from api import crypto, leases
 from api.channels import twilio_sms
 from api.conversations import service as conversations
 from api.conversations.models import Participant
 from api.db import session_scope, utcnow
+from api.leases import Claim
 from api.outbox.models import (
     CANCELLED,
     COMPLIANCE,
@@ -45,53 +44,17 @@ SEND_LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 8
 
 
-@dataclass(frozen=True)
-class Claim:
-    id: int
-    attempts: int  # the row's attempts after this claim: the key of every later write
-
-
 def _due(now: datetime) -> Any:
-    row = OutboundMessage
-    return and_(
-        row.channel == "sms",
-        or_(
-            and_(row.status == PENDING, row.next_attempt_at <= now),
-            and_(row.status == SENDING, or_(row.lease_until.is_(None), row.lease_until <= now)),
-        ),
-    )
+    return and_(OutboundMessage.channel == "sms", leases.due(OutboundMessage, PENDING, now))
 
 
 def claim(limit: int, *, now: datetime | None = None) -> list[Claim]:
     """Take up to `limit` due rows for this sender, committed before anything is sent."""
     now = now or utcnow()
-    lease = {"status": SENDING, "claimed_at": now, "lease_until": now + SEND_LEASE}
-    row = OutboundMessage
-    with session_scope() as db:
-        query = (
-            select(row.id, row.status, row.attempts).where(_due(now)).order_by(row.id).limit(limit)
-        )
-        if db.get_bind().dialect.name == "postgresql":
-            locked = db.execute(query.with_for_update(skip_locked=True)).all()
-            if locked:
-                db.execute(
-                    update(row)
-                    .where(row.id.in_([r.id for r in locked]))
-                    .values(**lease, attempts=row.attempts + 1)
-                    .execution_options(synchronize_session=False)
-                )
-            return [Claim(r.id, r.attempts + 1) for r in locked]
-        claims = []
-        for seen in db.execute(query).all():
-            result = db.execute(
-                update(row)
-                .where(row.id == seen.id, row.status == seen.status, row.attempts == seen.attempts)
-                .values(**lease, attempts=seen.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                claims.append(Claim(seen.id, seen.attempts + 1))
-        return claims
+    return leases.claim(
+        OutboundMessage, _due(now), limit=limit, now=now, lease=SEND_LEASE,
+        values={"claimed_at": now},
+    )  # fmt: skip
 
 
 def send_due(limit: int = 50, *, now: datetime | None = None) -> int:

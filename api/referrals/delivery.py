@@ -18,13 +18,15 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from api import leases
 from api.booking import states
 from api.booking.models import Referral
 from api.db import session_scope, utcnow
 from api.directory.models import HsdsService
+from api.leases import Claim
 from api.mail import smtp
 from api.referrals import content as contents
 from api.referrals import webhook
@@ -129,45 +131,17 @@ def _hand_to_outbox(row: ReferralDelivery, content: dict[str, Any], *, db_sessio
 
 def _due(now: datetime) -> Any:
     row = ReferralDelivery
-    return and_(
-        row.method.in_(("email", "webhook", "sms")),
-        or_(
-            and_(row.status == PENDING, row.next_attempt_at <= now),
-            and_(row.status == SENDING, or_(row.lease_until.is_(None), row.lease_until <= now)),
-        ),
-    )
+    return and_(row.method.in_(("email", "webhook", "sms")), leases.due(row, PENDING, now))
 
 
-def claim(limit: int, *, now: datetime) -> list[tuple[int, int]]:
-    row = ReferralDelivery
-    values = {"status": SENDING, "lease_until": now + LEASE}
-    with session_scope() as db:
-        query = select(row.id, row.status, row.attempts).where(_due(now)).order_by(row.id)
-        if db.get_bind().dialect.name == "postgresql":
-            locked = db.execute(query.limit(limit).with_for_update(skip_locked=True)).all()
-            for seen in locked:
-                db.execute(
-                    update(row)
-                    .where(row.id == seen.id)
-                    .values(**values, attempts=seen.attempts + 1)
-                )
-            return [(seen.id, seen.attempts + 1) for seen in locked]
-        claims = []
-        for seen in db.execute(query.limit(limit)).all():
-            result = db.execute(
-                update(row)
-                .where(row.id == seen.id, row.status == seen.status, row.attempts == seen.attempts)
-                .values(**values, attempts=seen.attempts + 1)
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                claims.append((seen.id, seen.attempts + 1))
-        return claims
+def claim(limit: int, *, now: datetime) -> list[Claim]:
+    return leases.claim(ReferralDelivery, _due(now), limit=limit, now=now, lease=LEASE)
 
 
 def send_due(limit: int = 20, *, now: datetime | None = None) -> int:
     """Send the email and webhook deliveries due at `now`; returns how many went."""
     now = now or utcnow()
-    return sum(_send(delivery_id, attempts, now) for delivery_id, attempts in claim(limit, now=now))
+    return sum(_send(c.id, c.attempts, now) for c in claim(limit, now=now))
 
 
 def _send(delivery_id: int, attempts: int, now: datetime) -> int:
