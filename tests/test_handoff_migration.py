@@ -5,9 +5,9 @@ events, and the migration refuses to guess when no owner exists. Both ways, both
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 from alembic import command
@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from api import migrate
 from api.db import make_engine
 from tests.conftest import _TMP, BACKEND
+from tests.support.isolated_db import postgres_schema
 
 REVISION = "36ac8c8b33e1"
 
@@ -31,23 +32,14 @@ def _previous() -> str:
 @pytest.fixture
 def database() -> Iterator[tuple[str, Engine]]:
     """An empty database of its own (not the tests' shared one)."""
-    if BACKEND == "postgresql":
-        import psycopg
-
-        schema = f"mig_{uuid.uuid4().hex[:10]}"
-        base = os.environ["TEST_DATABASE_URL"]
-        with psycopg.connect(base.replace("+psycopg", ""), autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        sep = "&" if "?" in base else "?"
-        url = f"{base}{sep}options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{_TMP / f'migration-{uuid.uuid4().hex[:6]}.db'}"
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
-    if BACKEND == "postgresql":
-        with psycopg.connect(base.replace("+psycopg", ""), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with ExitStack() as stack:
+        if BACKEND == "postgresql":
+            url = stack.enter_context(postgres_schema("mig"))
+        else:
+            url = f"sqlite:///{_TMP / f'migration-{uuid.uuid4().hex[:6]}.db'}"
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        yield url, engine
 
 
 def _seed(engine: Engine, participant_org: str | None, program_org: bool) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,32 +27,38 @@ def _admin_url() -> str:
 
 
 @contextmanager
+def postgres_schema(prefix: str, *, application_name: str | None = None) -> Iterator[str]:
+    """A PostgreSQL schema of our own on TEST_DATABASE_URL; yields its URL, dropped after."""
+    import psycopg
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    base = _admin_url()
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    url = f"{base}{sep}options=-csearch_path%3D{schema}"
+    if application_name:
+        url += f"&application_name={application_name}"
+    try:
+        yield url
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@contextmanager
 def isolated_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, application_name: str = "firstcall-test"
 ) -> Iterator[tuple[str, Engine]]:
     """Yields (url, engine); `session_scope()` uses this database until the block ends."""
-    schema = None
-    if os.environ.get("FIRSTCALL_TEST_BACKEND", "sqlite") == "postgresql":
-        import psycopg
-
-        schema = f"iso_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(_admin_url(), autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        base = _admin_url()
-        sep = "&" if "?" in base else "?"
-        url = f"{base}{sep}options=-csearch_path%3D{schema}&application_name={application_name}"
-    else:
-        url = f"sqlite:///{tmp_path / 'isolated.db'}"
-    engine = api_db.make_engine(url)
-    try:
+    with ExitStack() as stack:
+        if os.environ.get("FIRSTCALL_TEST_BACKEND", "sqlite") == "postgresql":
+            url = stack.enter_context(postgres_schema("iso", application_name=application_name))
+        else:
+            url = f"sqlite:///{tmp_path / 'isolated.db'}"
+        engine = api_db.make_engine(url)
+        stack.callback(engine.dispose)
         migrate.upgrade(url)
         factory = sessionmaker(bind=engine, expire_on_commit=False)
         monkeypatch.setattr(api_db, "get_sessionmaker", lambda: factory)
         yield url, engine
-    finally:
-        engine.dispose()
-        if schema is not None:
-            import psycopg
-
-            with psycopg.connect(_admin_url(), autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
