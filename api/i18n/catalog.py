@@ -40,13 +40,13 @@ class Rendered:
     buttons: list[dict[str, str]] = field(default_factory=list)
 
 
-def po_path(tag: str) -> Path:
-    return LOCALES_DIR / tag / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(tag: str, domain: str = DOMAIN) -> Path:
+    return LOCALES_DIR / tag / "LC_MESSAGES" / f"{domain}.po"
 
 
 @lru_cache
-def load_catalog(tag: str) -> Catalog | None:
-    path = po_path(tag)
+def load_catalog(tag: str, domain: str = DOMAIN) -> Catalog | None:
+    path = po_path(tag, domain)
     if not path.exists():
         return None
     with path.open("rb") as fh:
@@ -62,7 +62,7 @@ def _plural_func(tag: str) -> Callable[[int], int]:
 
 
 def _translated(tag: str, template: Template, count: int | None) -> str | None:
-    catalog = load_catalog(tag)
+    catalog = load_catalog(tag, template.domain)
     if catalog is None:
         return None
     msgid: str | tuple[str, str] = (

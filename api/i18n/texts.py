@@ -41,6 +41,7 @@ class Template:
     buttons: tuple[Button, ...] = ()
     sample: dict[str, Any] = field(default_factory=dict)
     role: str | None = None  # crisis | dv | consent
+    domain: str = "messages"  # the catalog file: locales/<lang>/LC_MESSAGES/<domain>.po
 
     def sample_args(self) -> dict[str, Any]:
         return {**SAMPLE_ARGS, **self.sample}
@@ -51,10 +52,15 @@ TEMPLATES: dict[str, Template] = {}
 
 def T(key: str, text: str, **kwargs: Any) -> Template:  # noqa: N802 - gettext-style marker
     template = Template(key=key, text=text, **kwargs)
+    _register(template)
+    return template
+
+
+def _register(template: Template) -> None:
+    key = template.key
     if key in TEMPLATES:
         raise ValueError(f"duplicate template key {key}")
     TEMPLATES[key] = template
-    return template
 
 
 def roles(role: str) -> list[str]:
@@ -408,3 +414,28 @@ def _register_instrument_texts() -> None:
 
 
 _register_instrument_texts()
+
+
+# --- the other catalogs: one module and one .po file per business area -------------------------
+def area_texts(domain: str) -> Any:
+    """The `T` marker for an area's own texts module (see DOMAINS)."""
+
+    def marker(key: str, text: str, **kwargs: Any) -> Template:
+        template = Template(key=key, text=text, domain=domain, **kwargs)
+        _register(template)
+        return template
+
+    return marker
+
+
+def _register_area_texts() -> None:
+    import importlib
+
+    from api.i18n.domains import DOMAINS
+
+    for domain in DOMAINS.values():
+        if domain.module:
+            importlib.import_module(domain.module)
+
+
+_register_area_texts()

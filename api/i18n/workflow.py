@@ -4,7 +4,8 @@
     python -m api.i18n.workflow check    # fail on stale catalogs, untranslated or fuzzy entries
 
 Sources: `T(...)`/`TP(...)` calls in api/i18n/texts.py (msgctxt=key, msgid=English), and
-every question and option of the screening instruments (api/screening/instruments/*.yml).
+every question and option of the screening instruments (api/screening/instruments/*.yml),
+make the `messages` catalog; each area's texts module makes its own (api/i18n/domains.py).
 The app reads the .po files directly, so there is no compile step to forget.
 """
 
@@ -21,10 +22,9 @@ from babel.messages.pofile import read_po, write_po
 
 from api.config import ROOT
 from api.i18n.catalog import LOCALES_DIR, placeholders, po_path
+from api.i18n.domains import DOMAINS, Domain
 from api.i18n.locales import SUPPORTED_LOCALES
 
-TEXTS = ROOT / "api" / "i18n" / "texts.py"
-POT = LOCALES_DIR / "messages.pot"
 KEYWORDS = {"T": ((1, "c"), 2), "TP": ((1, "c"), 2, 3)}
 EXTRA_SOURCES: list[Path] = []
 
@@ -35,14 +35,20 @@ def _instrument_messages() -> Iterator[tuple[str, str, str]]:
     yield from instrument.catalog_messages()
 
 
-def template() -> Catalog:
+def pot_path(domain: Domain) -> Path:
+    return LOCALES_DIR / f"{domain.name}.pot"
+
+
+def template(domain: Domain = DOMAINS["messages"]) -> Catalog:
     catalog = Catalog(project="firstcall", fuzzy=False, charset="utf-8")
     for lineno, msgid, _comments, context in extract_from_file(
-        "python", str(TEXTS), keywords=KEYWORDS, comment_tags=()
+        "python", str(domain.source), keywords=KEYWORDS, comment_tags=()
     ):
-        catalog.add(msgid, locations=[(str(TEXTS.relative_to(ROOT)), lineno)], context=context)
-    for ctx, text, origin in _instrument_messages():
-        catalog.add(text, locations=[(origin, 0)], context=ctx)
+        origin = str(domain.source.relative_to(ROOT))
+        catalog.add(msgid, locations=[(origin, lineno)], context=context)
+    if domain.module is None:
+        for ctx, text, origin in _instrument_messages():
+            catalog.add(text, locations=[(origin, 0)], context=ctx)
     return catalog
 
 
@@ -66,17 +72,23 @@ def _read(path: Path, tag: str) -> Catalog:
 
 
 def update() -> None:
-    pot = template()
+    for domain in DOMAINS.values():
+        _update(domain)
+
+
+def _update(domain: Domain) -> None:
+    pot = template(domain)
     LOCALES_DIR.mkdir(exist_ok=True)
-    POT.write_bytes(_dump(pot))
+    _write(pot_path(domain), _dump(pot))
     for tag, loc in SUPPORTED_LOCALES.items():
-        path = po_path(tag)
+        path = po_path(tag, domain.name)
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             catalog = _read(path, tag)
         else:
             catalog = Catalog(locale=loc.babel, project="firstcall", fuzzy=False)
-        catalog.update(template(), update_header_comment=False)  # fresh: update shares messages
+        # a fresh template: update() shares message objects with it
+        catalog.update(template(domain), update_header_comment=False)
         catalog.obsolete.clear()
         if tag == "en":  # English is the source: its translation is the text itself
             for message in catalog:
@@ -84,16 +96,32 @@ def update() -> None:
                     message.string = message.id
                     message.flags.discard("fuzzy")
         catalog.fuzzy = False
-        path.write_bytes(_dump(catalog))
-        print(f"updated {path.relative_to(ROOT)}")
+        if _write(path, _dump(catalog)):
+            print(f"updated {path.relative_to(ROOT)}")
+
+
+def _write(path: Path, content: bytes) -> bool:
+    """Write unless only the creation date would change (no churn in unrelated catalogs)."""
+
+    def dateless(data: bytes) -> list[bytes]:
+        return [line for line in data.splitlines() if not line.startswith(b'"POT-Creation-Date')]
+
+    if path.exists() and dateless(path.read_bytes()) == dateless(content):
+        return False
+    path.write_bytes(content)
+    return True
 
 
 def problems() -> list[str]:
-    pot = template()
+    return [line for domain in DOMAINS.values() for line in _problems(domain)]
+
+
+def _problems(domain: Domain) -> list[str]:
+    pot = template(domain)
     found: list[str] = []
     wanted = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in pot if m.id}
     for tag in SUPPORTED_LOCALES:
-        path = po_path(tag)
+        path = po_path(tag, domain.name)
         if not path.exists():
             found.append(f"{tag}: {path.relative_to(ROOT)} is missing (run `make translations`)")
             continue
