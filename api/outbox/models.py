@@ -10,14 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, UTCDateTime, utcnow
 
-# status: pending -> sending (claimed, with a lease) -> sent -> delivered | failed ; cancelled
-PENDING, SENDING, SENT, DELIVERED, FAILED, CANCELLED = (
+# status: pending -> sending (claimed, with a lease) -> sent -> delivered | failed ; cancelled ;
+# dropped (never sent, on purpose: past `not_after`, or quiet hours until then; `status_reason`)
+PENDING, SENDING, SENT, DELIVERED, FAILED, CANCELLED, DROPPED = (
     "pending",
     "sending",
     "sent",
     "delivered",
     "failed",
     "cancelled",
+    "dropped",
 )
 # The one kind that is sent to a participant who has opted out: the confirmation of it.
 OPT_OUT_CONFIRMATION = "opt_out_confirmation"
@@ -47,3 +49,14 @@ class OutboundMessage(Base):
     error_code: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Planned messages (reminders): one row per key, however often it is planned again.
+    idempotency_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    appointment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("booking_appointments.id"), index=True
+    )
+    # Never sent after this moment: dropped instead, with the reason (the misfire policy).
+    not_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The recipient's IANA zone when quiet hours apply at send time; None = exempt (a reply
+    # to a message the participant just sent).
+    quiet_zone: Mapped[str | None] = mapped_column(String(64))
+    status_reason: Mapped[str | None] = mapped_column(String(200))
