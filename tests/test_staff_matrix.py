@@ -55,8 +55,10 @@ def test_languages_and_open_seats_less_the_booked_ones(db: Session, loaded: None
     person = Participant(org_id=org.id, language="en")
     db.add(person)
     db.flush()
-    booked = Appointment(org_id=org.id, participant_id=person.id, service_id=card.id,
-                         domain="food", start=slot.start, end=slot.end, timezone="UTC", seat=1)  # fmt: skip
+    booked = Appointment(
+        org_id=org.id, participant_id=person.id, service_id=card.id, domain="food",
+        start=slot.start, end=slot.end, timezone="UTC", seat=1,
+    )  # fmt: skip
     db.add(booked)
     db.flush()
     db.add(Seat(service_id=card.id, slot_start=slot.start, seat=1, appointment_id=booked.id))
