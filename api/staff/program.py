@@ -123,7 +123,7 @@ def _postgres(db_session: Session) -> bool:
     return db_session.get_bind().dialect.name == "postgresql"
 
 
-class _Query:
+class Scope:
     """The pieces every figure shares: the organization's scope and the dialect's SQL."""
 
     def __init__(self, org_id: str, filters: Filters, db_session: Session) -> None:
@@ -169,7 +169,7 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def screenings(q: _Query) -> list[Point]:
+def screenings(q: Scope) -> list[Point]:
     counts: dict[date, list[int]] = {b: [0, 0] for b in q.f.buckets()}
     s = ScreeningSession
     for column, index, extra in (
@@ -189,7 +189,7 @@ def screenings(q: _Query) -> list[Point]:
     return [Point(b, v[0], v[1]) for b, v in sorted(counts.items())]
 
 
-def needs(q: _Query) -> list[tuple[str, int]]:
+def needs(q: Scope) -> list[tuple[str, int]]:
     s = ScreeningSession
     domain: Any
     status: Any
@@ -218,7 +218,7 @@ def needs(q: _Query) -> list[tuple[str, int]]:
     return [(str(d), int(c)) for d, c in q.db.execute(query)]
 
 
-def funnel(q: _Query) -> Funnel:
+def funnel(q: Scope) -> Funnel:
     r = Referral
     accepted = or_(
         r.status.in_(ACCEPTED_OR_LATER),
@@ -237,7 +237,7 @@ def funnel(q: _Query) -> Funnel:
     return Funnel(int(made), int(acc), int(att))
 
 
-def no_shows(q: _Query) -> NoShows:
+def no_shows(q: Scope) -> NoShows:
     a = Appointment
     query = select(
         func.coalesce(func.sum(case((a.status == ATTENDED, 1), else_=0)), 0),
@@ -247,7 +247,7 @@ def no_shows(q: _Query) -> NoShows:
     return NoShows(int(attended), int(missed))
 
 
-def reminders(q: _Query) -> dict[str, int]:
+def reminders(q: Scope) -> dict[str, int]:
     o = OutboundMessage
     query = (
         select(o.status, func.count())
@@ -261,7 +261,7 @@ def reminders(q: _Query) -> dict[str, int]:
     return {str(status): int(n) for status, n in q.db.execute(query)}
 
 
-def median_to_booking(q: _Query) -> tuple[float | None, int]:
+def median_to_booking(q: Scope) -> tuple[float | None, int]:
     """Seconds from a participant's first message to their first appointment booked."""
     a = Appointment
     firsts = (
@@ -300,7 +300,7 @@ def median_to_booking(q: _Query) -> tuple[float | None, int]:
 
 
 def report(org_id: str, filters: Filters, *, db_session: Session) -> Report:
-    q = _Query(org_id, filters, db_session)
+    q = Scope(org_id, filters, db_session)
     median, booked = median_to_booking(q)
     return Report(
         filters=filters,
