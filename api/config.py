@@ -105,6 +105,15 @@ class Settings(BaseSettings):
     )
     partner_link_max_age_days: int = Field(30, ge=1, validation_alias="PARTNER_LINK_MAX_AGE_DAYS")
 
+    # Reminders (api/reminders/program.py, docs/REMINDERS.md): a program's own schedule (a YAML
+    # file shaped like api/reminders/defaults.yml), quiet hours in the recipient's local time,
+    # the least useful lead before the appointment, and the "did you make it?" time next day.
+    reminder_schedule_file: Path | None = Field(None, validation_alias="REMINDER_SCHEDULE_FILE")
+    reminder_quiet_start: str = Field("21:00", validation_alias="REMINDER_QUIET_START")
+    reminder_quiet_end: str = Field("08:00", validation_alias="REMINDER_QUIET_END")
+    reminder_min_lead_minutes: int = Field(60, ge=0, validation_alias="REMINDER_MIN_LEAD_MINUTES")
+    reminder_followup_at: str = Field("10:00", validation_alias="REMINDER_FOLLOWUP_AT")
+
     # Worker
     worker_poll_seconds: float = Field(1.0, validation_alias="WORKER_POLL_SECONDS")
     worker_heartbeat_stale_seconds: float = Field(

@@ -28,7 +28,7 @@ from api.screening.results import results
 from api.staff import service as staff
 
 __all__ = ["Booking", "BookingOffer", "SlotTaken", "book", "cancel", "decline", "offers",
-           "reschedule", "shared_fields"]  # fmt: skip
+           "moved_in_place", "reschedule", "shared_fields"]  # fmt: skip
 
 
 class SlotTaken(Exception):
@@ -190,7 +190,14 @@ def book(
     from api.referrals import delivery  # the first call: the referral goes to the partner
 
     delivery.queue_after_booking(referral, db_session=db_session)
+    _reminders().plan_appointment(appointment, db_session=db_session, now=now, zip_code=zip_code)
     return Booking(appointment, referral)
+
+
+def _reminders() -> Any:
+    from api.reminders import planner  # reminders are planned, cancelled, moved with the booking
+
+    return planner
 
 
 def referral_of(appointment: Appointment, *, db_session: Session) -> Referral | None:
@@ -204,6 +211,8 @@ def cancel(
     reason: str | None = None, now: datetime | None = None,
 ) -> None:  # fmt: skip
     """The participant (or staff) cancels: the seat is free again, the referral cancelled."""
+    _reminders().cancel_appointment(appointment, reason="appointment_cancelled",
+                                    db_session=db_session)  # fmt: skip
     referral = referral_of(appointment, db_session=db_session)
     if referral is not None and referral.status not in states.FINAL:
         states.transition(referral, states.TASK_CANCELLED, by=by,
@@ -259,7 +268,16 @@ def reschedule(
         states.record(referral, by=by, reason=why, at=now)
     _tell_partner(referral, "update", db_session=db_session)
     db_session.flush()
+    moved_in_place(appointment, db_session=db_session, now=now)
     return Booking(appointment, referral)
+
+
+def moved_in_place(appointment: Appointment, *, db_session: Session,
+                   now: datetime | None = None) -> None:  # fmt: skip
+    """The appointment has a new time (rescheduled, or the partner's new time): its
+    reminders are planned again for it."""
+    _reminders().replan_appointment(appointment, db_session=db_session, now=now or utcnow(),
+                                    reason="appointment_moved")  # fmt: skip
 
 
 def _tell_partner(referral: Referral, kind: str, *, db_session: Session) -> None:
@@ -275,6 +293,9 @@ def decline(
     """The partner declines: the seat is free, and here are other times for the participant."""
     now = now or utcnow()
     states.transition(referral, states.REJECTED, by=by, reason=reason, at=now)
+    if referral.appointment is not None:
+        _reminders().cancel_appointment(referral.appointment, reason="partner_declined",
+                                        db_session=db_session)  # fmt: skip
     db_session.flush()
     participant = db_session.get(Participant, referral.participant_id)
     assert participant is not None

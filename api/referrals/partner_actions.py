@@ -119,6 +119,7 @@ def _move(referral: Referral, start: datetime, *, db_session: Session) -> None:
         states.record(referral, by=BY, reason=why)  # a second new time: the state stays
     else:
         states.transition(referral, states.ACCEPTED, states.BOOKED, by=BY, reason=why)
+    booking.moved_in_place(appointment, db_session=db_session)  # its reminders, planned again
     notify.tell(referral, "referral.new_time", db_session=db_session)
 
 
