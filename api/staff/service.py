@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from api.config import get_settings
 from api.db import utcnow
-from api.staff.models import ApiKey, Organization, StaffUser
+from api.staff.accounts import hash_password
+from api.staff.models import CASE_MANAGER, ROLES, ApiKey, Organization, StaffUser
 
 KEY_PREFIX = "fc_"
 
@@ -50,11 +51,46 @@ def require_program_org(*, db_session: Session) -> Organization:
     return org
 
 
-def create_user(org: Organization, email: str, name: str, *, db_session: Session) -> StaffUser:
-    user = StaffUser(org_id=org.id, email=email.strip().lower(), name=name)
+def create_user(
+    org: Organization,
+    email: str,
+    name: str,
+    *,
+    db_session: Session,
+    password: str | None = None,
+    role: str = CASE_MANAGER,
+) -> StaffUser:
+    """A staff member; without a password they cannot log in to the dashboard (yet)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    user = StaffUser(
+        org_id=org.id,
+        email=email.strip().lower(),
+        name=name,
+        role=role,
+        password_hash=hash_password(password) if password is not None else None,
+    )
     db_session.add(user)
     db_session.flush()
     return user
+
+
+def set_password(user: StaffUser, password: str) -> None:
+    user.password_hash = hash_password(password)
+
+
+def user_by_email(email: str, *, db_session: Session) -> StaffUser | None:
+    return db_session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+
+
+def users_of(org_id: str, *, db_session: Session) -> list[StaffUser]:
+    return list(
+        db_session.scalars(
+            select(StaffUser)
+            .where(StaffUser.org_id == org_id, StaffUser.active.is_(True))
+            .order_by(StaffUser.name)
+        )
+    )
 
 
 def _hash(key: str) -> str:
