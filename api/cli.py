@@ -20,6 +20,32 @@ app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
 partners_app = typer.Typer(help="The partner directory (HSDS 3.0).", no_args_is_help=True)
 app.add_typer(partners_app, name="partners")
+webhooks_app = typer.Typer(help="Webhooks to case-management systems.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
+
+
+@webhooks_app.command("add")
+def webhooks_add(
+    org: str = typer.Option(..., "--org", help="The organization's slug."),
+    url: str = typer.Option(..., "--url", help="The CMS endpoint (https)."),
+    description: str = typer.Option("", "--description"),
+) -> None:
+    """Register a CMS endpoint for the organization's handoffs; prints its signing secret."""
+    from api.webhooks.cli import add
+
+    raise typer.Exit(add(org, url, description))
+
+
+@webhooks_app.command("notify-add")
+def webhooks_notify_add(
+    org: str = typer.Option(..., "--org"),
+    email: str = typer.Option(..., "--email", help="A case manager's address."),
+    urgent_only: bool = typer.Option(False, "--urgent-only"),
+) -> None:
+    """Email a case manager a link (never details) when a handoff opens or turns urgent."""
+    from api.webhooks.cli import notify_add
+
+    raise typer.Exit(notify_add(org, email, urgent_only))
 
 
 @partners_app.command("import")

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     partner_response_business_days: int = Field(
         2, ge=1, validation_alias="PARTNER_RESPONSE_BUSINESS_DAYS"
     )
+    # Holidays not counted as business days: a `holidays` country code, optionally with a
+    # subdivision ("US", "US-CA"); empty for none.
+    partner_response_holidays: str = Field("US", validation_alias="PARTNER_RESPONSE_HOLIDAYS")
     partner_link_max_age_days: int = Field(30, ge=1, validation_alias="PARTNER_LINK_MAX_AGE_DAYS")
 
     # Reminders (api/reminders/program.py, docs/REMINDERS.md): a program's own schedule (a YAML
@@ -116,6 +119,10 @@ class Settings(BaseSettings):
 
     # Worker
     worker_poll_seconds: float = Field(1.0, validation_alias="WORKER_POLL_SECONDS")
+    # The worker's webhook dispatcher: SQLite poll interval (PostgreSQL wakes on NOTIFY).
+    webhook_dispatch_poll_seconds: float = Field(
+        0.1, gt=0, validation_alias="WEBHOOK_DISPATCH_POLL_SECONDS"
+    )
     worker_heartbeat_stale_seconds: float = Field(
         30.0, validation_alias="WORKER_HEARTBEAT_STALE_SECONDS"
     )

@@ -23,6 +23,7 @@ from api.nlg import routes as nlg_routes
 from api.referrals import partner_routes
 from api.referrals import staff_routes as referral_staff_routes
 from api.staff import service as staff
+from api.webhooks import routes as webhook_routes
 from api.staff import web as staff_web
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def create_app() -> FastAPI:
     app.include_router(directory_routes.router)
     app.include_router(partner_routes.router)
     app.include_router(referral_staff_routes.router)
+    app.include_router(webhook_routes.router)
     app.include_router(staff_web.router)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
 

@@ -11,6 +11,7 @@ from api.outbox.models import OutboundMessage
 from api.referrals.models import ReferralDelivery
 from api.screening.models import Consent, ScreeningAnswer, ScreeningSession
 from api.staff.models import ApiKey, Organization, StaffUser
+from api.webhooks.models import EmailNotice, NoticeRecipient, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "HSDS_MODELS",
@@ -19,9 +20,11 @@ __all__ = [
     "Base",
     "BookingSession",
     "Consent",
+    "EmailNotice",
     "Conversation",
     "Handoff",
     "InboundMessage",
+    "NoticeRecipient",
     "Organization",
     "OutboundMessage",
     "Participant",
@@ -34,5 +37,7 @@ __all__ = [
     "ServiceDomain",
     "SlotException",
     "StaffUser",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WorkerHeartbeat",
 ]

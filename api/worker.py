@@ -21,6 +21,7 @@ from api.health.models import WorkerHeartbeat
 from api.outbox import sender
 from api.referrals import jobs as referral_jobs
 from api.staff import service as staff
+from api.webhooks import jobs as webhook_jobs
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def run_once(name: str, *, now: datetime | None = None) -> dict[str, int]:
         "sms_sent": sender.send_due(now=now),
         "abandoned_screenings": sweep_abandoned_screenings(now=now),
         "referrals_sent": referral_jobs.run(now=now),
+        "webhooks_delivered": webhook_jobs.run(now=now),
     }
 
 
@@ -77,6 +79,7 @@ def run_forever(stop: threading.Event | None = None) -> None:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     name = worker_name()
     poll = get_settings().worker_poll_seconds
+    webhook_jobs.start_dispatcher(stop)  # a new webhook goes at once, not at the next pass
     log.info("worker %s started", name)
     while not stop.is_set():
         try:

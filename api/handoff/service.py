@@ -27,6 +27,7 @@ from api.handoff.models import (
     HandoffEvent,
 )
 from api.staff import service as staff
+from api.webhooks import service as webhooks
 
 # A reason that a later one replaces: the finished screening replaces the abandoned one.
 SUPERSEDED_BY = {"screening": ("screening_incomplete",)}
@@ -113,6 +114,7 @@ def flag(
     handoff.events.append(HandoffEvent(kind=FLAG, reason=reason, at=at, message_id=message_id))
     handoff.last_event_at = at
     db_session.flush()
+    webhooks.handoff_event(handoff, handoff.events[-1], urgent=urgent, db_session=db_session)
     return handoff
 
 
@@ -142,6 +144,7 @@ def acknowledge(handoff: Handoff, by: str, *, db_session: Session) -> Handoff:
     handoff.acknowledged_at, handoff.acknowledged_by = now, by
     handoff.events.append(HandoffEvent(kind=ACKNOWLEDGE, by=by, at=now))
     db_session.flush()
+    webhooks.handoff_event(handoff, handoff.events[-1], db_session=db_session)
     return handoff
 
 
@@ -154,6 +157,7 @@ def close(handoff: Handoff, by: str, *, note: str | None = None, db_session: Ses
     handoff.closed_at, handoff.closed_by = now, by
     handoff.events.append(HandoffEvent(kind=CLOSE, reason=note, by=by, at=now))
     db_session.flush()
+    webhooks.handoff_event(handoff, handoff.events[-1], db_session=db_session)
     return handoff
 
 

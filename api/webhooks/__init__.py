@@ -1,0 +1,1 @@
+"""Webhooks to case-management systems and email notices to case managers."""
