@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.staff.web import audit, auth, inbox
+from api.staff.web import audit, auth, inbox, reports
 
 router = APIRouter(prefix="/staff", tags=["dashboard"], include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(inbox.router)
 router.include_router(audit.router)
+router.include_router(reports.router)
