@@ -28,7 +28,7 @@ def _setup(db: Session, org) -> tuple[dict[str, str], Participant, Participant]:
 def _listing(client: TestClient, headers: dict[str, str]) -> list[dict]:  # type: ignore[type-arg]
     response = client.get("/api/v1/handoffs", headers=headers)
     assert response.status_code == 200
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()["items"]  # type: ignore[no-any-return]
 
 
 def test_repeat_crisis_records_each_event_and_moves_the_handoff_to_the_top(

@@ -23,9 +23,10 @@ def test_handoffs_are_scoped_to_the_callers_organization(client, db: Session) ->
 
     listing = client.get("/api/v1/handoffs", headers=headers)
     assert listing.status_code == 200
-    assert [h["id"] for h in listing.json()] == [own.id]
-    assert listing.json()[0]["urgent"] is True
-    assert listing.json()[0]["reasons"] == ["crisis"]
+    items = listing.json()["items"]
+    assert [h["id"] for h in items] == [own.id]
+    assert items[0]["urgent"] is True
+    assert items[0]["reasons"] == ["crisis"]
     assert client.get(f"/api/v1/handoffs/{own.id}", headers=headers).status_code == 200
     assert client.get(f"/api/v1/handoffs/{other.id}", headers=headers).status_code == 404
 

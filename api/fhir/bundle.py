@@ -40,7 +40,7 @@ def build_bundle(handoff: Handoff, *, db_session: Session) -> dict[str, Any]:
     organization = people.organization(ctx, org)
     consent_refs = people.consents(ctx, history, patient, organization)
     session = _session(handoff, db_session=db_session) if shared else None
-    observations: list[dict[str, str]] = []
+    observations: dict[str, list[dict[str, str]]] = {}  # by domain, for the referrals
     conditions: dict[str, dict[str, str]] = {}
     if session is not None:
         modules = versions.session_modules(session, db_session=db_session)
@@ -50,8 +50,15 @@ def build_bundle(handoff: Handoff, *, db_session: Session) -> dict[str, Any]:
             m.id: screening.add_module(ctx, session, m, saved, domain_results, patient)
             for m in modules
         }
-        for refs in module_refs.values():
-            observations += [*refs.by_question.values(), *refs.by_domain.values()]
+        for m in modules:
+            refs = module_refs[m.id]
+            for question in m.questions:
+                if question.id in refs.by_question:
+                    observations.setdefault(question.domain, []).append(
+                        refs.by_question[question.id]
+                    )
+            for domain, ref in refs.by_domain.items():
+                observations.setdefault(domain, []).append(ref)
         conditions = screening.add_conditions(
             ctx, session, modules, saved, domain_results, module_refs, patient
         )

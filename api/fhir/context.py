@@ -31,9 +31,10 @@ class BundleContext:
     def id_for(self, *key: str) -> str:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join((self.base, self.handoff_id, *key))))
 
-    def add(self, resource: Resource, *key: str) -> dict[str, str]:
-        """Put the resource in the bundle; its reference (for other resources to use)."""
-        resource_id = self.id_for(resource["resourceType"], *key)
+    def add(self, resource: Resource, *key: str, resource_id: str | None = None) -> dict[str, str]:
+        """Put the resource in the bundle; its reference (for other resources to use).
+        `resource_id`: an id of its own (a UUID), kept outside this bundle too (Tasks)."""
+        resource_id = resource_id or self.id_for(resource["resourceType"], *key)
         resource = {"resourceType": resource.pop("resourceType"), "id": resource_id, **resource}
         full_url = f"urn:uuid:{resource_id}"
         self.entries.append({"fullUrl": full_url, "resource": resource})

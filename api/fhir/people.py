@@ -47,13 +47,13 @@ def sharing_allowed(history: dict[str, list[Consent]]) -> bool:
     return bool(rows and rows[-1].granted)
 
 
-def _phone(participant: Participant) -> str | None:
+def phone(participant: Participant) -> str | None:
     if not participant.phone_encrypted:
         return None
     try:
         return crypto.decrypt(participant.phone_encrypted)
     except InvalidToken:  # a rotated key: leave the number out, never fail the handoff
-        log.warning("participant phone could not be decrypted; left out of the FHIR Patient")
+        log.warning("participant phone could not be decrypted; left out of the handoff")
         return None
 
 
@@ -69,9 +69,9 @@ def patient(ctx: BundleContext, participant: Participant, shared: bool) -> dict[
         "gender": "unknown",
     }
     if shared:
-        phone = _phone(participant)
-        if phone:
-            resource["telecom"] = [{"system": "phone", "value": phone, "use": "mobile"}]
+        phone_number = phone(participant)
+        if phone_number:
+            resource["telecom"] = [{"system": "phone", "value": phone_number, "use": "mobile"}]
         if participant.language:
             resource["communication"] = [
                 {

@@ -12,6 +12,8 @@ SDOHCC = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition"
 OBSERVATION_PROFILE = f"{SDOHCC}/SDOHCC-ObservationScreeningResponse"
 CONDITION_PROFILE = f"{SDOHCC}/SDOHCC-Condition"
 CONSENT_PROFILE = f"{SDOHCC}/SDOHCC-Consent"
+SERVICE_REQUEST_PROFILE = f"{SDOHCC}/SDOHCC-ServiceRequest"
+TASK_PROFILE = f"{SDOHCC}/SDOHCC-TaskForReferralManagement"
 PATIENT_PROFILE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
 ORGANIZATION_PROFILE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-organization"
 QUESTIONNAIRE_PROFILE = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire"
@@ -31,9 +33,8 @@ PROFILES_BY_TYPE: dict[str, tuple[str, ...]] = {
     "Observation": (OBSERVATION_PROFILE,),
     "Condition": (CONDITION_PROFILE,),
     "Consent": (CONSENT_PROFILE, BASE_CONSENT_PROFILE),
-    # referrals (the booking issue): SDOHCC-ServiceRequest and -TaskForReferralManagement
-    "ServiceRequest": (f"{SDOHCC}/SDOHCC-ServiceRequest",),
-    "Task": (f"{SDOHCC}/SDOHCC-TaskForReferralManagement",),
+    "ServiceRequest": (SERVICE_REQUEST_PROFILE,),
+    "Task": (TASK_PROFILE,),
 }
 
 # --- code systems ----------------------------------------------------------------------------
@@ -215,3 +216,25 @@ CONSENT_CATEGORY = {
 DISCLOSURE_PURPOSES = frozenset({"share_case_manager", "share_partner"})
 PRIVACY_SCOPE = {"system": CONSENT_SCOPE, "code": "patient-privacy", "display": "Privacy Consent"}
 OPT_IN = {"system": V3_ACT_CODE, "code": "OPTIN", "display": "opt-in"}
+
+# --- referrals (SDOHCC ServiceRequest, SDOHCC Task for referral management) ------------------
+TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
+TASK_FULFILL = {"system": TASK_CODE, "code": "fulfill", "display": "Fulfill the focal request"}
+# SDOHCC-ValueSetReferralTaskStatus: every Task status but ready and received.
+REFERRAL_TASK_STATUSES = frozenset({
+    "draft", "requested", "accepted", "rejected", "cancelled", "in-progress", "on-hold",
+    "failed", "completed", "entered-in-error",
+})  # fmt: skip
+# The IG's ServiceRequest examples: category "Social service procedure" plus the SDOH domain.
+SOCIAL_SERVICE = {"system": SNOMED, "code": "410606002", "display": "Social service procedure"}
+REFERRAL_TO_SERVICE = {"system": SNOMED, "code": "306206005", "display": "Referral to service"}
+# The IG's food pantry example; other domains use the generic referral above.
+REFERRAL_CODE_BY_DOMAIN = {
+    "food": {
+        "system": SNOMED,
+        "code": "467771000124109",
+        "display": "Assistance with application for food pantry program",
+    },
+}
+# Our business statuses (api/booking/states.py) as codes: {PUBLIC_BASE_URL} + this path.
+BUSINESS_STATUS_PATH = "/fhir/CodeSystem/referral-business-status"

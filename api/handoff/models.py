@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db import Base, UTCDateTime, utcnow
@@ -55,6 +55,7 @@ class HandoffEvent(Base):
     by: Mapped[str | None] = mapped_column(String(200))  # staff (None: the participant's turn)
     # the inbound message that raised a flag: the same message flags a reason only once
     message_id: Mapped[int | None] = mapped_column(Integer)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

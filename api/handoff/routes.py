@@ -1,76 +1,27 @@
-"""Case-manager API: handoffs of the caller's organization only (another's are not found)."""
+"""Case-manager API: handoffs of the caller's organization only (another's are not found),
+as the summary v2 (api/handoff/v2.py), and the summary's published JSON Schema."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.db import session_dependency
+from api.handoff import paging, summary
 from api.handoff import service as handoffs
-from api.handoff.models import Handoff, HandoffEvent
+from api.handoff.models import Handoff
+from api.handoff.v2 import HandoffPage, HandoffV2
 from api.staff import service as staff
 from api.staff.auth import CurrentOrg, bearer
 
-router = APIRouter(prefix="/api/v1/handoffs", tags=["case managers"])
+router = APIRouter(tags=["case managers"])
 DbSession = Annotated[Session, Depends(session_dependency)]
-SCHEMA_VERSION = (
-    "1.0"  # additions (status lifecycle, last_event_at, events) keep 1.0 readers working
-)
-
-
-class EventOut(BaseModel):
-    kind: str  # flag | acknowledge | close
-    reason: str | None  # the flag's reason, or the closing note
-    by: str | None  # who on staff (None: raised by the participant's conversation)
-    at: datetime
-
-    @classmethod
-    def of(cls, event: HandoffEvent) -> EventOut:
-        return cls(kind=event.kind, reason=event.reason, by=event.by, at=event.at)
-
-
-class HandoffOut(BaseModel):
-    schema_version: str = SCHEMA_VERSION
-    id: str
-    participant_id: str
-    conversation_id: str | None
-    urgent: bool
-    reasons: list[str]
-    status: str  # open | acknowledged | closed
-    created_at: datetime
-    updated_at: datetime
-    last_event_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    closed_at: datetime | None
-    closed_by: str | None
-    events: list[EventOut]
-    summary: dict[str, Any]
-
-    @classmethod
-    def of(cls, handoff: Handoff) -> HandoffOut:
-        return cls(
-            id=handoff.id,
-            participant_id=handoff.participant_id,
-            conversation_id=handoff.conversation_id,
-            urgent=handoff.urgent,
-            reasons=list(handoff.reasons or []),
-            status=handoff.status,
-            created_at=handoff.created_at,
-            updated_at=handoff.updated_at,
-            last_event_at=handoff.last_event_at,
-            acknowledged_at=handoff.acknowledged_at,
-            acknowledged_by=handoff.acknowledged_by,
-            closed_at=handoff.closed_at,
-            closed_by=handoff.closed_by,
-            events=[EventOut.of(e) for e in handoff.events],
-            summary=dict(handoff.summary or {}),
-        )
+MAX_PAGE = 200
 
 
 class StaffAction(BaseModel):
@@ -98,22 +49,46 @@ def _own(handoff_id: str, org_id: str, db_session: Session) -> Handoff:
     return handoff
 
 
-@router.get("", response_model=list[HandoffOut])
-def list_handoffs(org: CurrentOrg, db_session: DbSession) -> list[HandoffOut]:
-    """Open and acknowledged handoffs first, urgent ones first, then the latest event first;
-    closed handoffs last."""
-    return [HandoffOut.of(h) for h in handoffs.for_org(org.id, db_session=db_session)]
+@router.get("/api/v1/schemas/handoff-v2.json", tags=["schemas"])
+def handoff_schema() -> dict[str, Any]:
+    """The JSON Schema of the handoff summary v2 (GET /api/v1/handoffs/{id}, the webhook)."""
+    return summary.json_schema()
 
 
-@router.get("/{handoff_id}", response_model=HandoffOut)
-def get_handoff(handoff_id: str, org: CurrentOrg, db_session: DbSession) -> HandoffOut:
-    return HandoffOut.of(_own(handoff_id, org.id, db_session))
+@router.get("/api/v1/handoffs", response_model=HandoffPage)
+def list_handoffs(
+    org: CurrentOrg,
+    db_session: DbSession,
+    urgent: bool | None = None,
+    status: Literal["open", "acknowledged", "closed"] | None = None,
+    since: Annotated[datetime | None, Query(description="latest event at or after (ISO)")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> HandoffPage:
+    """Live handoffs before closed ones, urgent first, then the latest event first; one page
+    at a time (`next_cursor`, None on the last page)."""
+    if since is not None and since.tzinfo is None:
+        raise HTTPException(422, "since needs a UTC offset, e.g. 2026-12-02T10:00:00Z")
+    filters = handoffs.Filters(urgent=urgent, status=status, since=since)
+    try:
+        rows, next_cursor = handoffs.page(
+            org.id, db_session=db_session, filters=filters, cursor=cursor, limit=limit
+        )
+    except paging.BadCursor as exc:
+        raise HTTPException(422, "cursor is not one this API gave out") from exc
+    items = [summary.build(h, db_session=db_session) for h in rows]
+    return HandoffPage(items=items, next_cursor=next_cursor)
 
 
-@router.post("/{handoff_id}/acknowledge", response_model=HandoffOut)
+@router.get("/api/v1/handoffs/{handoff_id}", response_model=HandoffV2)
+def get_handoff(handoff_id: str, org: CurrentOrg, db_session: DbSession) -> HandoffV2:
+    return summary.build(_own(handoff_id, org.id, db_session), db_session=db_session)
+
+
+@router.post("/api/v1/handoffs/{handoff_id}/acknowledge", response_model=HandoffV2)
 def acknowledge_handoff(
     handoff_id: str, org: CurrentOrg, caller: Caller, db_session: DbSession, action: Action = None
-) -> HandoffOut:
+) -> HandoffV2:
     """A case manager takes the handoff (409 once it is closed)."""
     handoff = _own(handoff_id, org.id, db_session)
     by = (action.by or "").strip() if action else ""
@@ -121,16 +96,16 @@ def acknowledge_handoff(
         handoffs.acknowledge(handoff, by or caller, db_session=db_session)
     except handoffs.HandoffClosed as exc:
         raise HTTPException(409, "handoff is closed") from exc
-    return HandoffOut.of(handoff)
+    return summary.build(handoff, db_session=db_session)
 
 
-@router.post("/{handoff_id}/close", response_model=HandoffOut)
+@router.post("/api/v1/handoffs/{handoff_id}/close", response_model=HandoffV2)
 def close_handoff(
     handoff_id: str, org: CurrentOrg, caller: Caller, db_session: DbSession, action: Action = None
-) -> HandoffOut:
+) -> HandoffV2:
     """Done with it; a later event from the participant opens a new handoff."""
     handoff = _own(handoff_id, org.id, db_session)
     by = (action.by or "").strip() if action else ""
     note = (action.note or "").strip() or None if action else None
     handoffs.close(handoff, by or caller, note=note, db_session=db_session)
-    return HandoffOut.of(handoff)
+    return summary.build(handoff, db_session=db_session)

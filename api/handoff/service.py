@@ -8,14 +8,16 @@ attention again (open), and any event after closing opens a new handoff.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Participant
 from api.db import utcnow
+from api.handoff import paging
 from api.handoff.models import (
     ACKNOWLEDGE,
     ACKNOWLEDGED,
@@ -111,7 +113,9 @@ def flag(
         handoff.summary = {**handoff.summary, **details}
     if conversation is not None and handoff.conversation_id is None:
         handoff.conversation_id = conversation.id
-    handoff.events.append(HandoffEvent(kind=FLAG, reason=reason, at=at, message_id=message_id))
+    handoff.events.append(
+        HandoffEvent(kind=FLAG, reason=reason, at=at, message_id=message_id, urgent=urgent)
+    )
     handoff.last_event_at = at
     db_session.flush()
     webhooks.handoff_event(handoff, handoff.events[-1], urgent=urgent, db_session=db_session)
@@ -176,6 +180,68 @@ def for_org(org_id: str, *, db_session: Session, limit: int = 100) -> list[Hando
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """GET /api/v1/handoffs filters; None: any."""
+
+    urgent: bool | None = None
+    status: str | None = None  # open | acknowledged | closed
+    since: datetime | None = None  # the latest event at or after this time
+
+
+_CLOSED_LAST = case((Handoff.status == CLOSED, 1), else_=0)
+_URGENT_FIRST = case((Handoff.urgent.is_(True), 0), else_=1)
+CURSOR = "handoffs"
+
+
+def _key(handoff: Handoff) -> tuple[int, int, datetime, str]:
+    return (int(handoff.status == CLOSED), 0 if handoff.urgent else 1, handoff.last_event_at,
+            handoff.id)  # fmt: skip
+
+
+def page(
+    org_id: str,
+    *,
+    db_session: Session,
+    filters: Filters = Filters(),
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Handoff], str | None]:
+    """One page in the staff order (live before closed, urgent first, latest event first),
+    after `cursor`; the next page's cursor, None at the end. Keyset paging: a handoff added
+    meanwhile never makes a page repeat or skip one (raises paging.BadCursor)."""
+    query = select(Handoff).where(Handoff.org_id == org_id)
+    if filters.urgent is not None:
+        query = query.where(Handoff.urgent.is_(filters.urgent))
+    if filters.status is not None:
+        query = query.where(Handoff.status == filters.status)
+    if filters.since is not None:
+        query = query.where(Handoff.last_event_at >= filters.since)
+    if cursor is not None:
+        rank, urgent_rank, at, last_id = paging.decode(CURSOR, cursor, (int, int, datetime, str))
+        closed, first = _CLOSED_LAST, _URGENT_FIRST  # the sort's own expressions
+        query = query.where(
+            or_(
+                closed > rank,
+                and_(closed == rank, first > urgent_rank),
+                and_(closed == rank, first == urgent_rank, Handoff.last_event_at < at),
+                and_(closed == rank, first == urgent_rank, Handoff.last_event_at == at,
+                     Handoff.id > last_id),
+            )
+        )  # fmt: skip
+    rows = list(
+        db_session.scalars(
+            query.order_by(
+                _CLOSED_LAST, _URGENT_FIRST, Handoff.last_event_at.desc(), Handoff.id
+            ).limit(limit + 1)
+        )
+    )
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, paging.encode(CURSOR, *_key(rows[-1]))
 
 
 def get_for_org(handoff_id: str, org_id: str, *, db_session: Session) -> Handoff | None:

@@ -13,6 +13,7 @@ from api.i18n.catalog import program_args, render
 from api.i18n.sms import clean_for_sms
 from tests import factories as f
 from tests.e2e.test_screening_end_to_end import QUESTIONS, expect_next, question_sms, sms
+from tests.support.handoffs import every_handoff
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +37,7 @@ def test_fhir_bundle_of_a_real_sms_screening_validates(stack) -> None:  # type: 
     expect_next(stack, phone, seen, clean_for_sms(given))
 
     auth = {"Authorization": f"Bearer {stack.api_key}"}
-    listing = httpx.get(f"{stack.app}/api/v1/handoffs", headers=auth).json()
+    listing = every_handoff(httpx.get, stack.app, auth)
     ids = [h["id"] for h in listing if "screening" in h["reasons"]]
     bundles = [httpx.get(f"{stack.app}/api/v1/handoffs/{i}/fhir", headers=auth) for i in ids]
     mine = [

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests import factories as f
+from tests.support.handoffs import every_handoff
 
 pytestmark = pytest.mark.e2e
 CRISIS = "ya no quiero vivir, voy a matarme"
@@ -18,7 +19,7 @@ CRISIS = "ya no quiero vivir, voy a matarme"
 
 def _handoffs(stack: Any) -> dict[str, dict[str, Any]]:
     auth = {"Authorization": f"Bearer {stack.api_key}"}
-    return {h["id"]: h for h in httpx.get(f"{stack.app}/api/v1/handoffs", headers=auth).json()}
+    return {h["id"]: h for h in every_handoff(httpx.get, stack.app, auth)}
 
 
 def _crisis_then_settle(stack: Any, phone: str) -> None:

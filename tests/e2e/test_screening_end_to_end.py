@@ -13,6 +13,7 @@ from api.screening import prompts
 from api.screening.instrument import questions_for
 from api.screening.messages import summary
 from tests import factories as f
+from tests.support.handoffs import every_handoff, one_handoff
 from tests.support.servers import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -86,7 +87,7 @@ def test_full_screening_over_sms(stack, language, opening, yes, skip, word_answe
     seen = expect_next(stack, phone, seen, clean_for_sms(given))
 
     auth = {"Authorization": f"Bearer {stack.api_key}"}
-    handoffs = httpx.get(f"{stack.app}/api/v1/handoffs", headers=auth).json()
+    handoffs = every_handoff(httpx.get, stack.app, auth)
     mine = [
         h
         for h in handoffs
@@ -96,8 +97,8 @@ def test_full_screening_over_sms(stack, language, opening, yes, skip, word_answe
     assert mine, [
         (h["reasons"], h["summary"].get("screening", {}).get("language")) for h in handoffs
     ]
-    detail = httpx.get(f"{stack.app}/api/v1/handoffs/{mine[0]['id']}", headers=auth).json()
-    assert detail["urgent"] is True and detail["schema_version"] == "1.0"
+    detail = one_handoff(httpx.get, stack.app, auth, mine[0]["id"])
+    assert detail["urgent"] is True and detail["schema_version"] == "2"
     assert detail["summary"]["consents"] == {
         "texting": True,
         "share_case_manager": True,

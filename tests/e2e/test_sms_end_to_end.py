@@ -10,6 +10,7 @@ from api.channels.menus import numbered
 from api.i18n.catalog import program_args, render
 from api.i18n.sms import clean_for_sms
 from tests import factories as f
+from tests.support.handoffs import every_handoff
 
 pytestmark = pytest.mark.e2e
 
@@ -77,9 +78,9 @@ def test_crisis_in_spanish_gets_resources_and_an_urgent_flag_in_the_same_turn(st
     [reply] = stack.wait_replies(phone, 1)
     assert reply == expected("utter_crisis", "es")
     assert "988" in reply
-    handoffs = httpx.get(
-        f"{stack.app}/api/v1/handoffs", headers={"Authorization": f"Bearer {stack.api_key}"}
-    ).json()
+    handoffs = every_handoff(
+        httpx.get, stack.app, {"Authorization": f"Bearer {stack.api_key}"}, urgent=True
+    )
     assert any(h["urgent"] and "crisis" in h["reasons"] for h in handoffs)
 
 
