@@ -8,7 +8,9 @@ from api.directory.models import HSDS_MODELS, ServiceDomain, SlotException
 from api.handoff.models import Handoff
 from api.health.models import WorkerHeartbeat
 from api.outbox.models import OutboundMessage
+from api.outbox.throttle import SenderPace
 from api.referrals.models import ReferralDelivery
+from api.reminders.reply_models import ReminderReply
 from api.screening.models import Consent, ScreeningAnswer, ScreeningSession
 from api.staff.models import ApiKey, Organization, StaffUser
 from api.webhooks.models import EmailNotice, NoticeRecipient, WebhookDelivery, WebhookEndpoint
@@ -31,9 +33,11 @@ __all__ = [
     "Referral",
     "ReferralEvent",
     "ReferralDelivery",
+    "ReminderReply",
     "ScreeningAnswer",
     "ScreeningSession",
     "Seat",
+    "SenderPace",
     "ServiceDomain",
     "SlotException",
     "StaffUser",

@@ -142,6 +142,12 @@ def _show(session: BookingSession, found: list[service.BookingOffer]) -> None:
     session.menu += 1
 
 
+def menu_of(session: BookingSession, found: list[service.BookingOffer], lead: str | None) -> Say:
+    """Show offers found elsewhere (a partner's decline computes other times) as the menu."""
+    _show(session, found)
+    return _menu(session, lead)
+
+
 def _excluded(session: BookingSession) -> frozenset[tuple[str, datetime]]:
     pairs = (key.split("@", 1) for key in session.seen)
     return frozenset((sid, datetime.fromisoformat(start)) for sid, start in pairs)

@@ -30,6 +30,7 @@ from api.db import session_scope, utcnow
 from api.i18n import detect
 from api.i18n.catalog import program_args, render
 from api.outbox.models import OPT_OUT_CONFIRMATION
+from api.reminders import replies
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +182,9 @@ def _prepare(
     text = message.text
     # Normally answered when stored; this covers a message stored by any other path.
     is_crisis = crisis.answer_at_once(message, participant, conversation, db_session=db_session)
+    if not is_crisis and replies.handle(message, participant, conversation, db_session=db_session):
+        _finish(message)  # a reply to a reminder (or its menu of times): answered, no engine
+        return Prepared(message.id, conversation.id, "", {}, False, message.attempts)
     payload = registry.get(conversation.channel).resolve_reply(text, conversation.last_menu)
     if participant.language is None and payload is None and not is_crisis:
         detected = guess or detect.detect(text)

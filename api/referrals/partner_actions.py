@@ -3,10 +3,13 @@ machine (by="partner"), and what the participant is told.
 
 - accept: accepted; the participant is told.
 - decline (a reason): rejected, which frees the seat; the participant is told and offered
-  other options.
+  the other times right in the conversation, as a numbered menu (api/reminders/followup.py);
+  when there are none, told a case manager will help, and one is flagged.
 - propose (a new time, in the location's zone): the appointment moves and the referral is
   accepted at that time; the participant is told the new time.
 - attended: completed / attended. no_show: failed / no-show (the seat was used up anyway).
+  `mark_outcome` is the one way to record either, also for the participant's own answer to
+  "did you make it?" (by="participant").
 """
 
 from __future__ import annotations
@@ -69,19 +72,35 @@ def act(
     elif action == DECLINE:
         why = (reason or "").strip()[:300] or "no reason given"
         # booking's one path for a decline (frees the seat; other times for the participant)
-        booking.decline(referral, by=BY, reason=f"declined: {why}", db_session=db_session)
-        notify.tell(referral, "referral.declined", db_session=db_session)
-        _hand_to_case_manager(referral, "partner_declined", db_session=db_session)
+        found = booking.decline(referral, by=BY, reason=f"declined: {why}", db_session=db_session)
+        from api.reminders import followup  # new times in the conversation, when there are
+
+        if not followup.offer_after_decline(referral, found, db_session=db_session):
+            notify.tell(referral, "referral.declined", db_session=db_session)
+            _hand_to_case_manager(referral, "partner_declined", db_session=db_session)
     elif action == PROPOSE:
         _move(referral, _parse_local(new_time, referral), db_session=db_session)
-    elif action == MARK_ATTENDED:
-        states.transition(referral, states.COMPLETED, states.ATTENDED, by=BY, reason="attended")
-        assert referral.appointment is not None
-        referral.appointment.status = ATTENDED
+    elif action in (MARK_ATTENDED, MARK_NO_SHOW):
+        mark_outcome(referral, action, by=BY)
+
+
+def mark_outcome(
+    referral: Referral, action: str, *, by: str, reason: str | None = None,
+    at: datetime | None = None,
+) -> None:  # fmt: skip
+    """attended: completed / attended; no_show: failed / no-show; the appointment says so."""
+    if action == MARK_ATTENDED:
+        states.transition(referral, states.COMPLETED, states.ATTENDED, by=by,
+                          reason=reason or "attended", at=at)  # fmt: skip
+        outcome = ATTENDED
     elif action == MARK_NO_SHOW:
-        states.transition(referral, states.FAILED, states.NO_SHOW, by=BY, reason="no-show")
-        assert referral.appointment is not None
-        referral.appointment.status = NO_SHOW
+        states.transition(referral, states.FAILED, states.NO_SHOW, by=by,
+                          reason=reason or "no-show", at=at)  # fmt: skip
+        outcome = NO_SHOW
+    else:
+        raise ValueError(f"not an outcome: {action}")
+    assert referral.appointment is not None
+    referral.appointment.status = outcome
 
 
 def _parse_local(value: str | None, referral: Referral) -> datetime:
