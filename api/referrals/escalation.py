@@ -1,5 +1,6 @@
 """A partner that does not answer: after PARTNER_RESPONSE_BUSINESS_DAYS business days
-(default 2, Monday to Friday in the location's zone; holidays are not known) a referral
+(default 2, Monday to Friday in the location's zone, less the holidays of
+PARTNER_RESPONSE_HOLIDAYS: US federal by default, from the `holidays` package) a referral
 still waiting on the partner goes to the case manager: a handoff flag, reason
 `partner_no_answer`, and the referral on hold (by system). Run by the worker; idempotent,
 since a referral on hold is no longer waiting. A partner's later answer still counts
@@ -7,9 +8,11 @@ since a referral on hold is no longer waiting. A partner's later answer still co
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,15 +26,36 @@ REASON = "partner_no_answer"
 WAITING = (states.DRAFT, states.REQUESTED)
 
 
-def add_business_days(start: datetime, days: int, zone: str = "UTC") -> datetime:
-    """`start` plus `days` weekdays, counted in `zone` (a weekend start counts from Monday)."""
+@lru_cache
+def calendar(spec: str) -> holidays.HolidayBase | None:
+    """The holidays of `spec`: a country code with an optional subdivision ("US",
+    "US-CA"); None for "" (weekends only). Observed days count (July 4 on a Saturday: the
+    Friday)."""
+    if not spec.strip():
+        return None
+    country, _, subdivision = spec.strip().partition("-")
+    return holidays.country_holidays(country.upper(), subdiv=subdivision.upper() or None)
+
+
+def is_business_day(day: date, off: holidays.HolidayBase | None) -> bool:
+    return day.weekday() < 5 and (off is None or day not in off)
+
+
+def add_business_days(
+    start: datetime, days: int, zone: str = "UTC", holidays_of: str | None = None
+) -> datetime:
+    """`start` plus `days` business days, counted in `zone` (a start on a weekend or a
+    holiday counts from the next business day's midnight). `holidays_of`: a `calendar()`
+    spec; default PARTNER_RESPONSE_HOLIDAYS."""
+    spec = get_settings().partner_response_holidays if holidays_of is None else holidays_of
+    off = calendar(spec)
     local = start.astimezone(ZoneInfo(zone))
-    while local.weekday() >= 5:  # a Saturday or Sunday start: the clock starts Monday 00:00
+    while not is_business_day(local.date(), off):  # the clock starts the next business day
         local = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     added = 0
     while added < days:
         local += timedelta(days=1)
-        if local.weekday() < 5:
+        if is_business_day(local.date(), off):
             added += 1
     return local
 
