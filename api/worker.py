@@ -20,6 +20,7 @@ from api.handoff import abandoned
 from api.health.models import WorkerHeartbeat
 from api.outbox import sender
 from api.referrals import jobs as referral_jobs
+from api.reminders import jobs as reminder_jobs
 from api.staff import service as staff
 from api.webhooks import jobs as webhook_jobs
 
@@ -46,9 +47,12 @@ def run_once(name: str, *, now: datetime | None = None) -> dict[str, int]:
     with session_scope() as db:
         due = turns.conversations_due(db_session=db)
     processed = sum(turns.process_conversation(conversation_id) for conversation_id in due)
+    started = utcnow()
     return {
         "turns": processed,
         "sms_sent": sender.send_due(now=now),
+        "reminders_sent": reminder_jobs.sent_since(started),  # of sms_sent: reminders, follow-ups
+        "reminders_web": reminder_jobs.deliver_web_due(now=now),
         "abandoned_screenings": sweep_abandoned_screenings(now=now),
         "referrals_sent": referral_jobs.run(now=now),
         "webhooks_delivered": webhook_jobs.run(now=now),

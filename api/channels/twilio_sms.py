@@ -149,6 +149,7 @@ def apply_status(
         message.next_attempt_at = utcnow() + timedelta(minutes=5)
         message.error_code = error_code
         return
+    newly_failed = mapped == FAILED and message.status != FAILED
     message.status = mapped
     if error_code:
         message.error_code = error_code
@@ -156,6 +157,10 @@ def apply_status(
             participant = db_session.get(Participant, message.participant_id)
             if participant is not None:
                 conversations.opt_out_of_sms(participant, db_session=db_session)
+    if newly_failed:  # a reminder that did not arrive: the case manager's task, web chat
+        from api.reminders import failures
+
+        failures.on_failed(message, error_code, db_session=db_session)
 
 
 # --- sending ---------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def sms_works(participant: Participant, *, db_session: Session) -> bool:
     return dead is None
 
 
-def _latest_conversation(participant_id: str, channel: str, db_session: Session) -> str | None:
+def latest_conversation(participant_id: str, channel: str, db_session: Session) -> str | None:
     return db_session.scalar(
         select(Conversation.id)
         .where(Conversation.participant_id == participant_id, Conversation.channel == channel)
@@ -113,8 +113,8 @@ def _latest_conversation(participant_id: str, channel: str, db_session: Session)
 def recipient(participant: Participant, zone: str, *, db_session: Session) -> Recipient | None:
     """SMS when it works; else web chat when they have used it; else None (staff call)."""
     if sms_works(participant, db_session=db_session):
-        return Recipient("sms", _latest_conversation(participant.id, "sms", db_session), zone)
-    if _latest_conversation(participant.id, "web", db_session):
+        return Recipient("sms", latest_conversation(participant.id, "sms", db_session), zone)
+    if latest_conversation(participant.id, "web", db_session):
         return Recipient("web", None, zone)
     return None
 
