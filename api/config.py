@@ -117,6 +117,26 @@ class Settings(BaseSettings):
     reminder_min_lead_minutes: int = Field(60, ge=0, validation_alias="REMINDER_MIN_LEAD_MINUTES")
     reminder_followup_at: str = Field("10:00", validation_alias="REMINDER_FOLLOWUP_AT")
 
+    # Outbox sending (api/outbox/sender.py, throttle.py; docs/PERFORMANCE.md). The pace per
+    # sender number in segments/s: SMS_RATE when set (0 = off), else by the kind of sender
+    # (long code, toll-free number, messaging service); off when TWILIO_API_BASE points at
+    # another server (the simulator) and SMS_RATE is unset. Twilio may hold at most
+    # SMS_PROVIDER_BACKLOG_SECONDS of our messages (its queue holds 10 h: error 21611).
+    sms_rate: float | None = Field(None, ge=0, validation_alias="SMS_RATE")
+    sms_rate_long_code: float = Field(1.0, gt=0, validation_alias="SMS_RATE_LONG_CODE")
+    sms_rate_toll_free: float = Field(3.0, gt=0, validation_alias="SMS_RATE_TOLL_FREE")
+    sms_rate_messaging_service: float = Field(
+        1.0, gt=0, validation_alias="SMS_RATE_MESSAGING_SERVICE"
+    )
+    sms_provider_backlog_seconds: float = Field(
+        30.0, gt=0, le=36000, validation_alias="SMS_PROVIDER_BACKLOG_SECONDS"
+    )
+    outbox_batch_size: int = Field(200, ge=1, validation_alias="OUTBOX_BATCH_SIZE")
+    outbox_send_threads: int = Field(16, ge=1, le=128, validation_alias="OUTBOX_SEND_THREADS")
+    outbox_send_lease_seconds: float = Field(
+        120.0, gt=10, validation_alias="OUTBOX_SEND_LEASE_SECONDS"
+    )
+
     # Worker
     worker_poll_seconds: float = Field(1.0, validation_alias="WORKER_POLL_SECONDS")
     # The worker's webhook dispatcher: SQLite poll interval (PostgreSQL wakes on NOTIFY).

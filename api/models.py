@@ -8,6 +8,7 @@ from api.directory.models import HSDS_MODELS, ServiceDomain, SlotException
 from api.handoff.models import Handoff
 from api.health.models import WorkerHeartbeat
 from api.outbox.models import OutboundMessage
+from api.outbox.throttle import SenderPace
 from api.referrals.models import ReferralDelivery
 from api.reminders.reply_models import ReminderReply
 from api.screening.models import Consent, ScreeningAnswer, ScreeningSession
@@ -36,6 +37,7 @@ __all__ = [
     "ScreeningAnswer",
     "ScreeningSession",
     "Seat",
+    "SenderPace",
     "ServiceDomain",
     "SlotException",
     "StaffUser",
