@@ -176,3 +176,28 @@ def test_the_latest_reminder_is_the_one_answered(db: Session, org) -> None:  # t
     later = sent(db, person, conversation, appointment, at=SENT_AT + timedelta(hours=1))
     assert say(db, person, conversation, "ok", at=SENT_AT + timedelta(hours=2))
     assert db.scalars(select(ReminderReply.outbound_message_id)).all() == [later.id]
+
+
+def test_the_partner_page_and_the_api_show_the_participants_confirmation(
+    db: Session,
+    org,
+    client,  # type: ignore[no-untyped-def]
+) -> None:
+    from api.referrals import partner_link
+    from api.staff import service as staff
+
+    person, conversation, appointment = booked(db, org, "+16195550306")
+    referral = service.referral_of(appointment, db_session=db)
+    assert referral is not None
+    token = partner_link.make_token(referral.id)
+    assert "confirmed by the participant" not in client.get(f"/partner/r/{token}").text
+    sent(db, person, conversation, appointment)
+    assert say(db, person, conversation, "confirm")
+
+    page = client.get(f"/partner/r/{token}").text
+    assert "Appointment confirmed by the participant (2026-12-01 18:05 UTC)" in page
+    key = staff.create_api_key(org, "h2", db_session=db)
+    body = client.get(f"/api/v1/referrals/{referral.id}",
+                      headers={"Authorization": f"Bearer {key}"}).json()  # fmt: skip
+    assert body["appointment"]["confirmed_at"].startswith("2026-12-01T18:05:00")
+    assert body["history"][-1]["by"] == "participant"

@@ -4,6 +4,7 @@ form whose nonce is not for this link, this action and the referral as it is now
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -15,6 +16,7 @@ from api.config import get_settings
 from api.db import read_session_dependency, session_dependency
 from api.directory.models import HsdsService
 from api.referrals import content, partner_actions, partner_link
+from api.reminders.reply_models import CONFIRMED_BY_PARTICIPANT
 from api.web import templates
 
 router = APIRouter(prefix="/partner", tags=["partners"])
@@ -32,6 +34,13 @@ def _referral(token: str, db: Session) -> Referral:
     if referral is None:
         raise HTTPException(404, "This referral no longer exists.")
     return referral
+
+
+def confirmed_by_participant(referral: Referral) -> datetime | None:
+    """When the participant confirmed the appointment (a reply to a reminder), if they did."""
+    times = [e.at for e in referral.events
+             if e.by == "participant" and e.reason == CONFIRMED_BY_PARTICIPANT]  # fmt: skip
+    return times[-1] if times else None
 
 
 def _nonce(token: str, action: str, referral: Referral) -> str:
@@ -56,6 +65,7 @@ def partner_page(token: str, request: Request, db: ReadSession, done: str | None
             "service": service,
             "details": message["text"].split("\n\nPlease accept")[0],
             "appointment": referral.appointment,
+            "confirmed_by_participant": confirmed_by_participant(referral),
             "actions": actions,
             "nonces": {a: _nonce(token, a, referral) for a in actions},
             "token": token,

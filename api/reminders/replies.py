@@ -50,6 +50,7 @@ from api.reminders.reply_models import (
     CANCEL,
     CHANGE,
     CONFIRM,
+    CONFIRMED_BY_PARTICIPANT,
     FOLLOWUP,
     REMINDER,
     ReminderReply,
@@ -60,7 +61,6 @@ WORDS_FILE = Path(__file__).with_name("reply_words.yml")
 # A reminder is answered within this long after it was sent (and before the appointment).
 REPLY_WINDOW = timedelta(days=3)
 MAX_WORDS = 8  # a longer message is not a reply to a reminder: it goes to the engine
-CONFIRMED_BY_PARTICIPANT = "confirmed by the participant"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 

@@ -20,6 +20,8 @@ from api.db import Base, UTCDateTime, utcnow
 REMINDER, FOLLOWUP, DECLINED = "reminder", "followup", "declined"
 CONFIRM, CHANGE, CANCEL = "confirm", "change", "cancel"
 YES, NO, RESCHEDULE, OFFERED = "yes", "no", "reschedule", "offered"
+# the history row's reason when the participant confirms (the partner's page shows it)
+CONFIRMED_BY_PARTICIPANT = "confirmed by the participant"
 
 
 class ReminderReply(Base):
