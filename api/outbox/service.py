@@ -21,8 +21,11 @@ def enqueue(
     *,
     buttons: list[dict[str, Any]] | None = None,
     kind: str = "reply",
+    quiet_zone: str | None = None,
     db_session: Session,
 ) -> OutboundMessage:
+    """`quiet_zone`: the recipient's zone when the message is not a reply to what they just
+    sent (a partner's answer, a staff message): the sender keeps it out of quiet hours."""
     body = registry.get(conversation.channel).clean(text)  # each channel's own cleanup
     message = OutboundMessage(
         conversation_id=conversation.id,
@@ -33,14 +36,18 @@ def enqueue(
         buttons=buttons or None,
         segments=sms.segments(body),
         status=PENDING,
+        quiet_zone=quiet_zone,
     )
     db_session.add(message)
     db_session.flush()
     return message
 
 
-def enqueue_to_number(number: str, text: str, *, kind: str, db_session: Session) -> OutboundMessage:
-    """An SMS to someone who is not a participant (a partner), kept encrypted like phones."""
+def enqueue_to_number(
+    number: str, text: str, *, kind: str, quiet_zone: str | None = None, db_session: Session
+) -> OutboundMessage:
+    """An SMS to someone who is not a participant (a partner), kept encrypted like phones;
+    `quiet_zone` the partner's zone (a notice: quiet hours apply)."""
     from api import crypto
 
     body = sms.clean_for_sms(text)
@@ -51,6 +58,7 @@ def enqueue_to_number(number: str, text: str, *, kind: str, db_session: Session)
         recipient_encrypted=crypto.encrypt(number),
         segments=sms.segments(body),
         status=PENDING,
+        quiet_zone=quiet_zone,
     )
     db_session.add(message)
     db_session.flush()

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from api import leases
 from api.booking import states
-from api.booking.models import Referral
+from api.booking.models import Appointment, Referral
 from api.db import session_scope, utcnow
 from api.directory.models import HsdsService
 from api.leases import Claim
@@ -121,9 +121,15 @@ def queue_after_booking(referral: Referral, *, db_session: Session) -> ReferralD
 def _hand_to_outbox(row: ReferralDelivery, content: dict[str, Any], *, db_session: Session) -> None:
     from api.outbox import service as outbox
 
+    appointment = db_session.scalar(
+        select(Appointment)
+        .join(Referral, Referral.appointment_id == Appointment.id)
+        .where(Referral.id == row.referral_id)
+    )  # the partner's own zone: a notice to it respects quiet hours there
     message = outbox.enqueue_to_number(
-        row.target, content["sms"], kind="partner_referral", db_session=db_session
-    )
+        row.target, content["sms"], kind="partner_referral", db_session=db_session,
+        quiet_zone=appointment.timezone if appointment else None,
+    )  # fmt: skip
     row.outbound_message_id, row.status, row.sent_at = message.id, SENT, utcnow()
     row.content = content
     _mark_notified(row.referral_id, "sms", db_session=db_session)

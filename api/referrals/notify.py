@@ -50,4 +50,19 @@ def tell(referral: Referral, key: str, *, db_session: Session) -> OutboundMessag
     if appointment is not None:
         args["when"] = local_time(appointment.start, appointment.timezone, referral.language)
     text = render(key, referral.language, args).text
-    return outbox.enqueue(conversation, text, kind=KIND, db_session=db_session)
+    return outbox.enqueue(conversation, text, kind=KIND, quiet_zone=_zone(referral, db_session),
+                          db_session=db_session)  # fmt: skip
+
+
+def _zone(referral: Referral, db_session: Session) -> str | None:
+    """The participant's zone: the partner's answer is a notice, not a reply to them, so
+    quiet hours apply (api/reminders/planner.recipient_zone)."""
+    from api.conversations.models import Participant
+    from api.reminders import planner
+
+    participant = db_session.get(Participant, referral.participant_id)
+    if participant is None:
+        return None
+    if referral.appointment is None:
+        return participant.timezone
+    return planner.recipient_zone(participant, referral.appointment, None, db_session=db_session)

@@ -101,6 +101,10 @@ def stack() -> Iterator[Stack]:
         "PYTHONUNBUFFERED": "1",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(ports["smtp"]),
+        # The stack runs on the real clock: no quiet hours here, or a partner's answer at
+        # night would wait for 08:00 (quiet hours are tested with a frozen clock elsewhere).
+        "REMINDER_QUIET_START": "00:00",
+        "REMINDER_QUIET_END": "00:00",
     }
     log_dir = Path(_TMP) / f"e2e-logs-{BACKEND}"
     log_dir.mkdir(exist_ok=True)
