@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session
 
 from api.fhir import rules
 from api.fhir.bundle import build_bundle
-from tests.support.fhir import screened
+from tests.support.fhir import referred
 
 Bundle = dict[str, Any]
 
 
 @pytest.fixture
 def bundle(db: Session, org: Any) -> Bundle:
-    return build_bundle(screened(db, org).handoff, db_session=db)
+    """A real screening and a booked referral (ServiceRequest + Task)."""
+    return build_bundle(referred(db, org).screened.handoff, db_session=db)
 
 
 def _broken(bundle: Bundle, resource_type: str, change: Callable[[dict[str, Any]], Any]) -> Bundle:
@@ -169,6 +170,32 @@ def test_consent_per_purpose_is_complete(bundle: Bundle) -> None:
     _holds(rules.consent_per_purpose_is_complete, bundle, bad, "needs organization and source")
     bad = _broken(bundle, "Consent", lambda r: r.pop("dateTime"))
     _holds(rules.consent_per_purpose_is_complete, bundle, bad, "no dateTime")
+
+
+def test_service_request_is_an_sdoh_referral(bundle: Bundle) -> None:
+    bad = _broken(bundle, "ServiceRequest", lambda r: r.update(category=[]))
+    _holds(rules.service_request_is_an_sdoh_referral, bundle, bad, "no SDOHCC category")
+    bad = _broken(bundle, "ServiceRequest", lambda r: r.pop("supportingInfo"))
+    _holds(rules.service_request_is_an_sdoh_referral, bundle, bad, "no SDOHCC Consent")
+    patient = rules.resources(bundle, "Task")[0]["for"]
+    bad = _broken(bundle, "ServiceRequest", lambda r: r.update(reasonReference=[patient]))
+    _holds(rules.service_request_is_an_sdoh_referral, bundle, bad, "not the screening's")
+
+
+def test_task_manages_its_referral(bundle: Bundle) -> None:
+    patient = rules.resources(bundle, "Task")[0]["for"]
+    bad = _broken(bundle, "Task", lambda r: r.update(focus=patient))
+    _holds(rules.task_manages_its_referral, bundle, bad, "focus is not a ServiceRequest")
+    bad = _broken(bundle, "Task", lambda r: r.update(status="received"))
+    _holds(rules.task_manages_its_referral, bundle, bad, "not a referral task status")
+    bad = _broken(bundle, "Task", lambda r: r.update(status="rejected"))
+    _holds(rules.task_manages_its_referral, bundle, bad, "without statusReason.text")
+
+
+def test_one_task_per_service_request(bundle: Bundle) -> None:
+    bad = copy.deepcopy(bundle)
+    bad["entry"] = [e for e in bad["entry"] if e["resource"]["resourceType"] != "Task"]
+    _holds(rules.one_task_per_service_request, bundle, bad, "0 Tasks, not one")
 
 
 def test_every_rule_has_its_test() -> None:

@@ -4,8 +4,9 @@ Task statuses and the rules), its businessStatus our sub-step; the ServiceReques
 the domain's category, `reasonReference` to the domain's screening Observations and
 Condition, and `supportingInfo` to the partner-sharing Consent.
 
-Ids are UUIDv5 of the public base URL and the referral, so a Task has the same id in every
-handoff bundle and in GET /api/v1/fhir/Task.
+A Task's id is the referral's id as a UUID and a ServiceRequest's a UUIDv5 of the public base
+URL and the referral, so both have the same id in every handoff bundle and in
+GET /api/v1/fhir/Task.
 """
 
 from __future__ import annotations
@@ -51,7 +52,19 @@ def _id(referral: Referral, kind: str) -> str:
 
 
 def task_id(referral: Referral) -> str:
-    return _id(referral, "Task")
+    """The referral's own id as a UUID (the app's ids are UUID hex), so GET Task/{id} finds
+    it; another id gets a UUIDv5 of it."""
+    try:
+        return str(uuid.UUID(hex=referral.id))
+    except ValueError:
+        return _id(referral, "Task")
+
+
+def referral_id(task: str) -> str | None:
+    try:
+        return uuid.UUID(task).hex
+    except ValueError:
+        return None
 
 
 def service_request_id(referral: Referral) -> str:
@@ -114,7 +127,7 @@ def task(
     resource: Resource = {
         "resourceType": "Task",
         "meta": {**meta(p.TASK_PROFILE), "versionId": str(len(referral.events) or 1),
-                 "lastUpdated": instant(last.at if last else referral.updated_at)},
+                 "lastUpdated": instant(referral.updated_at)},
         "identifier": [{"system": f"{_base()}/referrals", "value": referral.id}],
         "status": referral.status,
         "intent": "order",

@@ -274,6 +274,77 @@ def consent_per_purpose_is_complete(bundle: Bundle) -> list[str]:
     return problems
 
 
+def service_request_is_an_sdoh_referral(bundle: Bundle) -> list[str]:
+    """SDOHCC ServiceRequest: status, intent, an SDOHCC category, a SNOMED CT code, the
+    reasons resolving to screening Observations or Conditions, the consent as supportingInfo."""
+    known = by_full_url(bundle)
+    problems = []
+    for request in resources(bundle, "ServiceRequest"):
+        if not request.get("status") or request.get("intent") != "order":
+            problems.append(f"{_name(request)}: needs a status and intent order")
+        domains = [
+            c.get("code") for cat in request.get("category", []) for c in _codings(cat)
+            if c.get("system") == p.SDOHCC_CODES
+        ]  # fmt: skip
+        if not domains or any(d not in p.SDOH_CATEGORIES for d in domains):
+            problems.append(f"{_name(request)}: no SDOHCC category (SDOHCCValueSetSDOHCategory)")
+        if not _has([request.get("code", {})], p.SNOMED):
+            problems.append(f"{_name(request)}: code is not SNOMED CT (US Core procedure codes)")
+        reasons = [known.get(r.get("reference"), {}) for r in request.get("reasonReference", [])]
+        if not reasons or any(
+            r.get("resourceType") not in ("Observation", "Condition") for r in reasons
+        ):
+            problems.append(f"{_name(request)}: reasonReference is not the screening's")
+        consents = [known.get(r.get("reference"), {}) for r in request.get("supportingInfo", [])]
+        if not any(
+            c.get("resourceType") == "Consent"
+            and p.CONSENT_PROFILE in c.get("meta", {}).get("profile", [])
+            for c in consents
+        ):
+            problems.append(f"{_name(request)}: supportingInfo names no SDOHCC Consent")
+    return problems
+
+
+def task_manages_its_referral(bundle: Bundle) -> list[str]:
+    """SDOHCC Task for referral management: intent order, code fulfill, focus a
+    ServiceRequest, for the Patient, authoredOn, requester, a referral task status, and
+    statusReason.text when rejected, cancelled, on hold or failed."""
+    known = by_full_url(bundle)
+    problems = []
+    for task in resources(bundle, "Task"):
+        if task.get("intent") != "order":
+            problems.append(f"{_name(task)}: intent is not order")
+        if not _has([task.get("code", {})], p.TASK_CODE, "fulfill"):
+            problems.append(f"{_name(task)}: code is not fulfill")
+        focus = known.get(task.get("focus", {}).get("reference"), {})
+        if focus.get("resourceType") != "ServiceRequest":
+            problems.append(f"{_name(task)}: focus is not a ServiceRequest in the bundle")
+        if known.get(task.get("for", {}).get("reference"), {}).get("resourceType") != "Patient":
+            problems.append(f"{_name(task)}: for is not the Patient")
+        for element in ("authoredOn", "requester"):
+            if not task.get(element):
+                problems.append(f"{_name(task)}: no {element}")
+        status = task.get("status")
+        if status not in p.REFERRAL_TASK_STATUSES:
+            problems.append(f"{_name(task)}: status {status} is not a referral task status")
+        needs = status in ("rejected", "cancelled", "on-hold", "failed")
+        if needs and not task.get("statusReason", {}).get("text"):
+            problems.append(f"{_name(task)}: {status} without statusReason.text")
+    return problems
+
+
+def one_task_per_service_request(bundle: Bundle) -> list[str]:
+    """Every referral is a pair: one Task focused on each ServiceRequest, and no other."""
+    focused: dict[str, int] = {}
+    for task in resources(bundle, "Task"):
+        ref = task.get("focus", {}).get("reference")
+        focused[ref] = focused.get(ref, 0) + 1
+    urls = {e["fullUrl"] for e in bundle.get("entry", [])
+            if e["resource"]["resourceType"] == "ServiceRequest"}  # fmt: skip
+    return [f"ServiceRequest {url}: {focused.get(url, 0)} Tasks, not one"
+            for url in sorted(urls) if focused.get(url, 0) != 1]  # fmt: skip
+
+
 RULES: dict[str, Rule] = {
     rule.__name__: rule
     for rule in (
@@ -288,6 +359,9 @@ RULES: dict[str, Rule] = {
         questionnaire_response_is_coded,
         condition_is_an_sdoh_health_concern,
         consent_per_purpose_is_complete,
+        service_request_is_an_sdoh_referral,
+        task_manages_its_referral,
+        one_task_per_service_request,
     )
 }
 

@@ -63,3 +63,23 @@ def screened(
     handoff = support.handoff(db, person)
     assert handoff is not None
     return Screened(person, handoff, service.positive_domains(session, db_session=db))
+
+
+@dataclass
+class Referred:
+    screened: Screened
+    booking: Any  # api.booking.service.Booking
+
+
+def referred(db: Session, org: Any) -> Referred:
+    """The screening above, then a food appointment booked through the booking service
+    (an appointment and its referral: requested, booked)."""
+    from api.booking import service as booking
+    from tests.support.booking import NOW, ZIP, food_partner
+
+    done = screened(db, org)
+    food_partner(db)
+    offer = booking.offers(done.participant, "food", ZIP, NOW, db_session=db)[0]
+    made = booking.book(done.participant, offer, db_session=db, zip_code=ZIP, now=NOW,
+                        contact=booking.Contact(name="Ana"))  # fmt: skip
+    return Referred(done, made)
