@@ -6,6 +6,7 @@ after three days of failures a delivery is dead-lettered."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -16,12 +17,16 @@ from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
 
 from api.conversations.models import Participant
-from api.db import utcnow
+from api.db import session_scope, utcnow
 from api.handoff import service as handoffs
-from api.webhooks import sender
+from api.staff import service as staff
+from api.webhooks import jobs, sender
 from api.webhooks import service as webhooks
 from api.webhooks.models import DEAD, DELIVERED, PENDING, WebhookDelivery
 from tests.support.cms_receiver import Receiver
+from tests.support.handoffs import valid
+from tests.support.isolated_db import isolated_database
+from tests.support.servers import wait_for
 
 
 @pytest.fixture
@@ -62,7 +67,7 @@ def test_a_handoff_event_is_queued_in_its_unit_of_work_and_delivered_signed(
     assert webhook_id == row.webhook_id  # webhook-id: the delivery's id, for dedupe
     assert body["type"] == "handoff.opened"
     assert body["data"]["handoff_id"] == handoff.id
-    assert body["data"]["handoff"]["id"] == handoff.id
+    assert valid(body["data"]["handoff"])["id"] == handoff.id  # the v2 summary's JSON Schema
     assert body["data"]["event"]["reason"] == "screening"
     assert body["data"]["links"]["dashboard"].endswith(
         f"/staff/participants/{handoff.participant_id}"
@@ -177,3 +182,26 @@ def test_acknowledging_and_closing_are_events_too(db: Session, org, receiver: Re
         "handoff.acknowledged",
         "handoff.closed",
     ]  # all urgent now (the handoff is): in the order they happened
+
+
+def test_the_worker_dispatcher_sends_a_new_delivery_without_waiting_for_a_pass(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, receiver: Receiver
+) -> None:  # type: ignore[no-untyped-def]
+    with isolated_database(tmp_path, monkeypatch):
+        with session_scope() as db:
+            org = staff.create_org("demo", "Demo", db_session=db)
+            _endpoint(db, org, receiver)
+            participant_id = _participant(db, org).id
+        receiver.up()
+        stop = threading.Event()
+        thread = jobs.start_dispatcher(stop)  # PostgreSQL: LISTEN; SQLite: a short poll
+        try:
+            with session_scope() as db:
+                participant = db.get(Participant, participant_id)
+                assert participant is not None
+                handoffs.flag(participant, None, "crisis", db_session=db, urgent=True)
+            wait_for(lambda: receiver.accepted, 20, "the webhook from the dispatcher")
+        finally:
+            stop.set()
+            thread.join(timeout=10)
+        assert receiver.types() == ["handoff.opened"] and not thread.is_alive()

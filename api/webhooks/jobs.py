@@ -13,11 +13,11 @@ import logging
 import threading
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from api import leases
 from api.config import get_settings
-from api.db import get_engine, session_scope, utcnow
+from api.db import session_scope, utcnow
 from api.webhooks import notices, sender
 from api.webhooks.models import PENDING, WebhookDelivery
 from api.webhooks.service import NOTIFY_CHANNEL
@@ -40,10 +40,16 @@ def anything_due(now: datetime | None = None) -> bool:
         return db.scalar(query.limit(1)) is not None
 
 
+def _engine() -> Engine:
+    """The engine `session_scope()` uses (the app's, or a test's own database)."""
+    with session_scope(read_only=True) as db:
+        return db.get_bind().engine
+
+
 def _listen(stop: threading.Event, poll: float) -> None:
     import psycopg
 
-    url = get_engine().url.set(drivername="postgresql").render_as_string(hide_password=False)
+    url = _engine().url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
         while not stop.is_set():
@@ -64,7 +70,7 @@ def dispatch(stop: threading.Event) -> None:
     poll = get_settings().webhook_dispatch_poll_seconds
     while not stop.is_set():
         try:
-            if get_engine().dialect.name == "postgresql":
+            if _engine().dialect.name == "postgresql":
                 _listen(stop, max(poll, 1.0))
             else:
                 _poll(stop, poll)

@@ -1,8 +1,9 @@
 """The webhook body, in the Standard Webhooks shape: `type`, `timestamp`, `data`.
 
-`data.handoff` is the handoff summary as the staff API serves it, so a case-management
-system takes in the same document it could fetch; `data.event` is what happened (its kind,
-reason, time); `data.links` are the API's and the dashboard's (staff sign-in required).
+`data.handoff` is the handoff summary v2 as the staff API serves it (JSON Schema at
+GET /api/v1/schemas/handoff-v2.json), so a case-management system takes in the document it
+could fetch; `data.event` is what happened (its kind, reason, time); `data.links` are the
+API's and the dashboard's (staff sign-in required).
 """
 
 from __future__ import annotations
@@ -12,20 +13,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.config import get_settings
+from api.handoff import summary as handoff_summary
 from api.handoff.models import Handoff, HandoffEvent
 from api.webhooks import notices
 from api.webhooks.models import WebhookDelivery
 
 
 def summary(handoff: Handoff, *, db_session: Session) -> dict[str, Any]:
-    """The handoff summary, v2 when it exists (api/handoff/summary.py), else the v1 list."""
-    try:
-        from api.handoff import summary as v2  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # until the v2 summary lands
-        from api.handoff.routes import HandoffOut  # type: ignore[attr-defined,unused-ignore]
-
-        return HandoffOut.of(handoff).model_dump(mode="json")
-    data: dict[str, Any] = v2.build(handoff, db_session=db_session).model_dump(mode="json")
+    """The handoff summary v2 (api/handoff/summary.py), the document of the staff API."""
+    data: dict[str, Any] = handoff_summary.build(handoff, db_session=db_session).model_dump(
+        mode="json"
+    )
     return data
 
 

@@ -6,6 +6,7 @@ the same port."""
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -23,6 +24,7 @@ class Receiver:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/hooks/firstcall"
         self.accepted: list[tuple[str, dict[str, Any]]] = []  # (webhook-id, verified body)
+        self.arrived: list[float] = []  # time.monotonic() of each accepted one (benchmarks)
         self.rejected = 0
         self._lock = threading.Lock()
         self._server: ThreadServer | None = None
@@ -39,6 +41,7 @@ class Receiver:
                 return JSONResponse({"error": "bad signature"}, status_code=401)
             with self._lock:
                 self.accepted.append((headers["webhook-id"], verified))
+                self.arrived.append(time.monotonic())
             return JSONResponse({"ok": True})
 
         self.app = Starlette(routes=[Route("/hooks/firstcall", receive, methods=["POST"])])
