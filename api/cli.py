@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from api.config import get_settings
+from api.config import ROOT, get_settings
 
 app = typer.Typer(
     help="firstcall: self-service assistant for workforce programs.", no_args_is_help=True
@@ -111,6 +111,10 @@ def run(
     if settings.is_development:
         with session_scope() as db:
             demo.load(db_session=db)
+        typer.echo(
+            f"staff dashboard: {settings.public_base_url.rstrip('/')}/staff/login "
+            f"(demo login in {demo.DEMO_STAFF_FILE.relative_to(ROOT)})"
+        )
     model, _ = engine_model.train()
     try:
         code = supervisor.run(settings, model, simulator=simulator and not settings.is_production)
@@ -170,17 +174,37 @@ def create_org(slug: str, name: str) -> None:
 
 
 @staff_app.command("create-user")
-def create_user(org_slug: str, email: str, name: str) -> None:
+def create_user(
+    org_slug: str,
+    email: str,
+    name: str,
+    role: str = typer.Option("case_manager", help="case_manager, supervisor or admin"),
+    password_stdin: bool = typer.Option(False, help="Read the password from standard input."),
+) -> None:
+    """Create a staff user; asks for the password (or reads it with --password-stdin)."""
+    import sys
+
     from api.db import session_scope
     from api.staff import service as staff
 
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 12:
+        typer.echo("the password needs at least 12 characters", err=True)
+        raise typer.Exit(1)
     with session_scope() as db:
         org = staff.org_by_slug(org_slug, db_session=db)
         if org is None:
             typer.echo(f"no organization {org_slug}", err=True)
             raise typer.Exit(1)
-        staff.create_user(org, email, name, db_session=db)
-        typer.echo(f"staff user created in {org_slug}")
+        try:
+            staff.create_user(org, email, name, db_session=db, password=password, role=role)
+        except ValueError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"staff user created in {org_slug} ({role})")
 
 
 @staff_app.command("create-api-key")

@@ -23,8 +23,8 @@ from api.nlg import routes as nlg_routes
 from api.referrals import partner_routes
 from api.referrals import staff_routes as referral_staff_routes
 from api.staff import service as staff
-from api.webhooks import routes as webhook_routes
 from api.staff import web as staff_web
+from api.webhooks import routes as webhook_routes
 
 log = logging.getLogger(__name__)
 
