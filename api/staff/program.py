@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Date, Float, and_, case, cast, exists, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from api.booking import states
@@ -262,13 +262,19 @@ def reminders(q: Scope) -> dict[str, int]:
 
 
 def median_to_booking(q: Scope) -> tuple[float | None, int]:
-    """Seconds from a participant's first message to their first appointment booked."""
-    a = Appointment
+    """Seconds from a participant's first message to their first appointment booked, for
+    first bookings made in the period, and how many there were."""
+    a, earlier = Appointment, aliased(Appointment)
     firsts = (
         select(a.participant_id.label("pid"), func.min(a.created_at).label("booked"))
-        .where(q.scope(a.participant_id, a.org_id))
+        .where(
+            q.within(a.created_at),
+            q.scope(a.participant_id, a.org_id),
+            ~exists().where(
+                earlier.participant_id == a.participant_id, earlier.created_at < q.f.since
+            ),
+        )
         .group_by(a.participant_id)
-        .having(q.within(func.min(a.created_at)))
         .subquery("firsts")
     )
     first_message = (
@@ -277,17 +283,14 @@ def median_to_booking(q: Scope) -> tuple[float | None, int]:
         .where(Conversation.participant_id == firsts.c.pid)
         .scalar_subquery()
     )
+    pairs = select(firsts.c.booked, first_message.label("first")).subquery("pairs")
     spans = (
-        select(q.seconds(firsts.c.booked, first_message).label("s"))
-        .select_from(firsts)
-        .where(first_message.is_not(None))
+        select(q.seconds(pairs.c.booked, pairs.c.first).label("s"))
+        .where(pairs.c.first.is_not(None))
         .subquery("spans")
     )
-    count = q.db.scalar(select(func.count()).select_from(spans)) or 0
-    if not count:
-        return None, 0
     if q.pg:
-        median = q.db.scalar(select(func.percentile_cont(0.5).within_group(spans.c.s)))
+        query = select(func.percentile_cont(0.5).within_group(spans.c.s), func.count())
     else:
         ranked = select(
             spans.c.s,
@@ -295,8 +298,9 @@ def median_to_booking(q: Scope) -> tuple[float | None, int]:
             func.count().over().label("n"),
         ).subquery("ranked")
         middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
-        median = q.db.scalar(select(func.avg(ranked.c.s)).where(middle))
-    return (None if median is None else float(median)), int(count)
+        query = select(func.avg(ranked.c.s), func.max(ranked.c.n)).where(middle)
+    median, count = q.db.execute(query).one()
+    return (None if median is None else float(median)), int(count or 0)
 
 
 def report(org_id: str, filters: Filters, *, db_session: Session) -> Report:
