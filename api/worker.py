@@ -85,12 +85,15 @@ def run_forever(stop: threading.Event | None = None) -> None:
     poll = get_settings().worker_poll_seconds
     webhook_jobs.start_dispatcher(stop)  # a new webhook goes at once, not at the next pass
     log.info("worker %s started", name)
+    batch = get_settings().outbox_batch_size
     while not stop.is_set():
+        did: dict[str, int] = {}
         try:
-            run_once(name)
+            did = run_once(name)
         except Exception:  # a bad pass must not kill the worker; the next pass retries
             log.exception("worker pass failed")
-        stop.wait(poll)
+        if did.get("sms_sent", 0) < batch:  # a full batch: more is due, go again at once
+            stop.wait(poll)
     log.info("worker %s stopped", name)
 
 

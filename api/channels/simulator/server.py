@@ -72,7 +72,11 @@ class PhoneText(BaseModel):
     media_urls: list[str] = Field(default_factory=list)
 
 
-def create_simulator_app(settings: Settings | None = None, app_url: str | None = None) -> FastAPI:
+def create_simulator_app(
+    settings: Settings | None = None, app_url: str | None = None, *, status_callbacks: bool = True
+) -> FastAPI:
+    """`status_callbacks=False`: no sent/delivered callbacks (the sender benchmark measures
+    the sender alone)."""
     settings = settings or get_settings()
     webhook_base = (app_url or settings.public_base_url).rstrip("/")
     public_base = settings.public_base_url.rstrip("/")
@@ -152,7 +156,8 @@ def create_simulator_app(settings: Settings | None = None, app_url: str | None =
             status_callback=StatusCallback,
         )
         store.add(message)
-        threading.Thread(target=callbacks, args=(message,), daemon=True).start()
+        if status_callbacks:
+            threading.Thread(target=callbacks, args=(message,), daemon=True).start()
         return JSONResponse(_resource(message, account_sid), status_code=201)
 
     @app.post("/sim/send")
@@ -191,6 +196,13 @@ def create_simulator_app(settings: Settings | None = None, app_url: str | None =
     @app.get("/sim/messages")
     def messages(phone: str | None = None) -> list[dict[str, Any]]:
         return store.for_phone(phone)
+
+    @app.get("/sim/count")
+    def count() -> dict[str, int]:
+        """How many messages the app has sent (outbound) and the phones have (inbound)."""
+        with store.lock:
+            outbound = sum(1 for m in store.messages if m.direction == "outbound-api")
+            return {"outbound": outbound, "inbound": len(store.messages) - outbound}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def phone_page() -> HTMLResponse:
