@@ -93,7 +93,22 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield Live(server.url, simulator.url, org_id, email, password)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(autouse=True)
+def no_quiet_hours(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The live app runs on the real clock: no quiet hours while a browser test runs, or a
+    reply at night would wait for 08:00 (quiet hours are tested with a frozen clock)."""
+    from api.config import get_settings
+
+    monkeypatch.setenv("REMINDER_QUIET_START", "00:00")
+    monkeypatch.setenv("REMINDER_QUIET_END", "00:00")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+# Per module: a running sync Playwright owns an event loop in this thread, and later tests
+# that call asyncio.run() (or start their own Playwright) would fail beside it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

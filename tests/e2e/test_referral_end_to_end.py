@@ -79,6 +79,9 @@ def stack() -> Iterator[Stack]:
         "PUBLIC_BASE_URL": app_url,
         "TWILIO_API_BASE": f"http://127.0.0.1:{ports['simulator']}",
         "WORKER_POLL_SECONDS": "0.2",
+        # the real clock: no quiet hours, or the partner's answer at night waits for 08:00
+        "REMINDER_QUIET_START": "00:00",
+        "REMINDER_QUIET_END": "00:00",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(ports["smtp"]),
         "PYTHONUNBUFFERED": "1",
