@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from api.booking import seats
 from api.conversations.models import Participant
 from api.directory import matching, snapshot
-from api.directory.slots import expand
 
 OFFERED = 3
 
@@ -102,8 +101,5 @@ def slot_capacity(service_id: str, start: datetime, *, db_session: Session) -> i
     card = snapshot.cached(db_session).cards.get(service_id)
     if card is None or card.status != "active":
         return None
-    slots = expand(
-        card.id, card.rules, capacity=card.capacity, slot_minutes=card.slot_minutes,
-        start=start, days=1, exceptions=card.exceptions,
-    )  # fmt: skip
+    slots = card.slots(start, days=1)
     return next((s.capacity for s in slots if s.start == start), None)

@@ -21,7 +21,7 @@ from babel import Locale
 
 from api.directory import geo
 from api.directory import matrix as partner_matrix
-from api.directory.slots import HORIZON_DAYS, Slot, expand
+from api.directory.slots import HORIZON_DAYS, Slot
 from api.directory.snapshot import Card, Directory
 from api.screening.scoring import POSITIVE, DomainResult
 
@@ -211,16 +211,7 @@ def match_domain(
     for _, _, card, (score, reasons, distance) in ranked:
         if len(result.offers) >= limit:
             break
-        slots = expand(
-            card.id,
-            card.rules,
-            capacity=card.capacity,
-            slot_minutes=card.slot_minutes,
-            start=start,
-            days=HORIZON_DAYS,
-            exceptions=card.exceptions,
-            taken=taken(card.id) if taken else None,
-        )
+        slots = card.slots(start, days=HORIZON_DAYS, taken=taken(card.id) if taken else None)
         open_slots = [s for s in slots if s.open > 0]
         seats = sum(s.open for s in open_slots)
         if not seats:

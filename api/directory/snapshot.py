@@ -4,7 +4,9 @@ import changed something."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +27,7 @@ from api.directory.models import (
     ServiceDomain,
     SlotException,
 )
-from api.directory.slots import Exception_, Rule, parse_rule
+from api.directory.slots import HORIZON_DAYS, Exception_, Rule, Slot, expand, parse_rule
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -64,6 +66,25 @@ class Card:
     @property
     def zone(self) -> ZoneInfo:
         return self.sites[0].zone if self.sites else UTC_ZONE
+
+    def slots(
+        self,
+        start: datetime,
+        *,
+        days: int = HORIZON_DAYS,
+        taken: Mapping[datetime, int] | None = None,
+    ) -> list[Slot]:
+        """This service's slots from `start` for `days` days (api/directory/slots.expand)."""
+        return expand(
+            self.id,
+            self.rules,
+            capacity=self.capacity,
+            slot_minutes=self.slot_minutes,
+            start=start,
+            days=days,
+            exceptions=self.exceptions,
+            taken=taken,
+        )
 
 
 @dataclass

@@ -20,7 +20,7 @@ from api.booking import seats
 from api.directory import geo, snapshot
 from api.directory import matrix as partner_matrix
 from api.directory.matching import MAX_MILES, language_name
-from api.directory.slots import HORIZON_DAYS, expand
+from api.directory.slots import HORIZON_DAYS
 from api.directory.snapshot import Card
 
 
@@ -97,16 +97,7 @@ def _open_seats(cards: list[Card], now: datetime, db_session: Session) -> dict[s
     held = seats.taken([c.id for c in active], now, db_session=db_session)
     out = {}
     for card in active:
-        slots = expand(
-            card.id,
-            card.rules,
-            capacity=card.capacity,
-            slot_minutes=card.slot_minutes,
-            start=now,
-            days=HORIZON_DAYS,
-            exceptions=card.exceptions,
-            taken=held.get(card.id, {}),
-        )
+        slots = card.slots(now, days=HORIZON_DAYS, taken=held.get(card.id, {}))
         out[card.id] = sum(s.open for s in slots)
     return out
 
