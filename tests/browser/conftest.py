@@ -15,7 +15,6 @@ Fixtures:
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -29,21 +28,11 @@ import pytest
 from api.config import ROOT
 from api.db import session_scope
 from api.staff import service as staff
+from tests.support.chromium import ARGS, CHROMIUM
 from tests.support.isolated_db import isolated_database
 from tests.support.servers import ThreadServer, wait_for
 from tests.support.simulator import running_simulator
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "browser"
 WIDTHS = (1280, 768)
 

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from api.i18n.catalog import program_args, render
+from tests.support.chromium import ARGS, CHROMIUM
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
