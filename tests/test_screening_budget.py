@@ -7,6 +7,7 @@ import pytest
 
 from api.i18n import budget, catalog
 from api.i18n.locales import SUPPORTED_LOCALES
+from api.i18n.texts import Template
 
 
 def test_the_ratio_is_read_from_the_rules_file() -> None:
@@ -35,7 +36,7 @@ def test_a_long_translation_puts_the_language_over_the_ratio(
 ) -> None:
     original = catalog._translated
 
-    def wordy(tag, template, count):  # type: ignore[no-untyped-def]
+    def wordy(tag: str, template: Template, count: int | None) -> str | None:
         text = original(tag, template, count)
         if tag == "vi" and template.key.startswith("screening.") and text:
             return text + " " + "Xin vui lòng đọc kỹ câu hỏi này trước khi trả lời nhé."
