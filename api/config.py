@@ -119,8 +119,8 @@ class Settings(BaseSettings):
 
     # Outbox sending (api/outbox/sender.py, throttle.py; docs/PERFORMANCE.md). The pace per
     # sender number in segments/s: SMS_RATE when set (0 = off), else by the kind of sender
-    # (long code, toll-free number, messaging service); off when TWILIO_API_BASE points at
-    # another server (the simulator) and SMS_RATE is unset. Twilio may hold at most
+    # (long code, toll-free number, messaging service), whatever server TWILIO_API_BASE
+    # names (the simulator is paced like Twilio; SMS_RATE=0 for none). Twilio may hold at most
     # SMS_PROVIDER_BACKLOG_SECONDS of our messages (its queue holds 10 h: error 21611).
     sms_rate: float | None = Field(None, ge=0, validation_alias="SMS_RATE")
     sms_rate_long_code: float = Field(1.0, gt=0, validation_alias="SMS_RATE_LONG_CODE")
