@@ -9,6 +9,7 @@ The ratio a whole screening may cost against English is data: api/i18n/budgets.y
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,8 @@ from api.i18n.locales import SUPPORTED_LOCALES
 from api.i18n.texts import TEMPLATES
 
 RULES = Path(__file__).with_name("budgets.yml")
+# around the questions: the consent question and the intro (then the summary)
+SCREENING_FRAME = ("utter_screening_consent", "utter_screening_intro")
 
 
 @lru_cache
@@ -98,22 +101,39 @@ class Screening:
 def screenings() -> list[Screening]:
     """Messages and SMS segments a participant receives for a whole screening, per language:
     the consent question, the intro, every question, and a summary naming three areas."""
+    return [_screening(tag, tag) for tag in SUPPORTED_LOCALES]
+
+
+def unaccented_screening() -> Screening:
+    """The Vietnamese screening as a participant with the no-diacritics style gets it."""
+    from api.i18n.folding import unaccent
+    from api.i18n.style import rules
+
+    tag = rules().language
+    return _screening(tag, f"{tag} (no marks)", unaccent)
+
+
+def _screening(tag: str, label: str, style: Callable[[str], str] | None = None) -> Screening:
+    from api.screening import prompts
+    from api.screening.instrument import modules
     from api.screening.messages import summary
 
-    questions = question_costs()
-    rows = []
-    for tag in SUPPORTED_LOCALES:
-        own = [c for c in questions if c.language == tag]
-        extra = [
-            sms_text("utter_screening_consent", tag),
-            sms_text("utter_screening_intro", tag),
-            sms.clean_for_sms(summary({"domains": "housing,food,transportation"}, tag).text),
-        ]
-        segs = sum(c.segments for c in own) + sum(sms.segments(t) for t in extra)
-        per = [c.segments for c in own]
-        encodings = "/".join(sorted({c.encoding for c in own}))
-        rows.append(Screening(tag, encodings, len(own) + len(extra), segs, (min(per), max(per))))
-    return rows
+    questions = [q for m in modules().values() for q in m.questions]
+    texts = [
+        numbered(r.text, r.buttons, tag)
+        for r in (prompts.question(q, n, len(questions), tag) for n, q in enumerate(questions, 1))
+    ]
+    extra = [
+        numbered(r.text, r.buttons, tag)
+        for r in (render(k, tag, TEMPLATES[k].sample_args()) for k in SCREENING_FRAME)
+    ]
+    extra.append(summary({"domains": "housing,food,transportation"}, tag).text)
+    sent = [sms.clean_for_sms(style(t) if style else t) for t in [*texts, *extra]]
+    per = [sms.segments(t) for t in sent[: len(texts)]]
+    encodings = "/".join(sorted({sms.encoding(t) for t in sent[: len(texts)]}))
+    return Screening(
+        label, encodings, len(sent), sum(sms.segments(t) for t in sent), (min(per), max(per))
+    )
 
 
 def over_ratio(rows: list[Screening] | None = None) -> list[tuple[Screening, float]]:
@@ -136,6 +156,11 @@ def screening_report() -> str:
             f"| {r.language} | {r.encodings} | {r.messages} | {r.segments} | "
             f"{r.segments / english:.2f} | {r.per_question[0]}-{r.per_question[1]} |"
         )
+    folded = unaccented_screening()
+    lines.append(
+        f"| {folded.language} | {folded.encodings} | {folded.messages} | {folded.segments} | "
+        f"{folded.segments / english:.2f} | {folded.per_question[0]}-{folded.per_question[1]} |"
+    )
     lines.append(f"(at most {max_screening_ratio():g}x English: api/i18n/budgets.yml)")
     return "\n".join(lines)
 
