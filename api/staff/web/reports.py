@@ -149,16 +149,13 @@ def partners_page(request: Request, staff: CurrentStaff, db: DbSession) -> Respo
     )  # fmt: skip
 
 
-EXPORTS = {"handoffs": exports.handoffs, "referrals": exports.referrals}
-
-
 @router.post("/exports/{kind}.csv", dependencies=[CsrfChecked])
 async def export(kind: str, request: Request, staff: CurrentStaff, db: DbSession) -> Response:
-    make = EXPORTS.get(kind)
-    if make is None:
+    spec = exports.EXPORTS.get(kind)
+    if spec is None:
         return Response("no such export", status_code=404, media_type="text/plain")
     filters, _ = local_filters(await request.form())
-    text, count = make(staff.org_id, filters, db_session=db)
+    text, count = exports.write(spec, staff.org_id, filters, db_session=db)
     detail = (
         f"{filters.start}..{filters.end} language={filters.language or 'any'} "
         f"channel={filters.channel or 'any'} rows={count}"
