@@ -13,7 +13,8 @@ the default 30 days, a 90-day period with the language and channel filters, and 
 year (weekly buckets). Printed: p50/p95 per period (target < 500 ms), and each figure's SQL
 time for the whole year.
 
-Run alone with `python -m bench.program_page`; `make bench` runs it too.
+Run with `python -m bench.program_page` (about 6 minutes, most of it seeding: not in
+`make bench`). The 1-minute load average is printed before and after the timed requests.
 """
 
 from __future__ import annotations
@@ -190,6 +191,7 @@ def run(url: str, label: str) -> None:
         "&language=es&channel=sms",
         "the whole year (weekly)": f"start={today - timedelta(days=364)}&end={today}",
     }
+    print(f"  load average before the requests: {os.getloadavg()[0]:.1f}")
     with TestClient(create_app(), base_url="http://127.0.0.1") as client:
         cookie = {"Cookie": f"fc_staff={login.token}"}
         for name, query in periods.items():
@@ -212,6 +214,7 @@ def run(url: str, label: str) -> None:
             figure(q)  # type: ignore[operator]
             parts.append(f"{figure.__name__} {(time.perf_counter() - t0) * 1000:.0f}")
         print("  SQL per figure, whole year (ms): " + ", ".join(parts))
+    print(f"  load average after: {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
