@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 
 from api.config import ROOT
+from api.conversations import service as conversations
 from api.conversations.models import Participant
-from api.db import session_scope
+from api.db import session_scope, utcnow
+from api.handoff import service as handoffs
+from api.webhooks import service as webhooks
+from api.webhooks.models import DEAD, WebhookDelivery
 from tests.browser.conftest import Live
 from tests.browser.test_staff_reports import PERIOD, seed_reports
 
@@ -48,17 +52,36 @@ def test_the_login_page_has_no_serious_violations(browser: Any, live: Live) -> N
     context.close()
 
 
+def _dead_delivery(live: Live) -> None:
+    """One dead-lettered webhook delivery, so the admin's deliveries page shows its table."""
+    with session_scope() as db:
+        if db.query(WebhookDelivery).filter_by(org_id=live.org_id, status=DEAD).count():
+            return
+        webhooks.add_endpoint(live.org_id, "http://127.0.0.1:9/hook", db_session=db)
+        person = conversations.participant_for_phone("+16195550190", db_session=db)
+        person.org_id = live.org_id
+        chat = conversations.current_conversation(person, "sms", db_session=db)
+        handoffs.flag(person, chat, "crisis", db_session=db, urgent=True)
+        db.flush()
+        for row in db.query(WebhookDelivery).filter_by(org_id=live.org_id):
+            row.status, row.attempts, row.dead_at = DEAD, 9, utcnow()
+            row.last_error, row.last_status_code = "http_status", 503
+
+
 @pytest.mark.parametrize(
     "path",
     ["/staff/", f"/staff/program?{PERIOD}", "/staff/partners", "/staff/partners?zip=92113",
-     "/staff/audit", "/staff/participants/{participant}"],
+     "/staff/audit", "/staff/participants/{participant}", "/staff/deliveries"],
 )  # fmt: skip
 def test_each_staff_page_has_no_serious_violations(
     staff_page: Any, live: Live, participant_id: str, path: str
 ) -> None:
     seed_reports(live)
+    _dead_delivery(live)
     response = staff_page.goto(live.url + path.replace("{participant}", participant_id))
     assert response is not None and response.status == 200, path
+    if path == "/staff/deliveries":  # the table with its Replay form, not the empty state
+        assert staff_page.get_by_role("button", name="Replay").count() >= 1
     assert violations(staff_page) == []
 
 
