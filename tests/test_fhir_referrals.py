@@ -65,6 +65,26 @@ def test_a_referral_is_a_service_request_and_a_task_in_the_bundle(
     assert request["occurrencePeriod"]["start"].startswith("2026-12-02T17:00:00")
 
 
+def test_the_first_name_and_zip_given_for_the_booking_are_on_the_patient_while_shared(
+    db: Session, org: Any
+) -> None:
+    from api.screening import service
+
+    made = referred(db, org)  # booked with the first name "Ana" and ZIP 92101
+    bundle = build_bundle(made.screened.handoff, db_session=db)
+    [patient] = rules.resources(bundle, "Patient")
+    assert patient["name"] == [{"text": "Ana", "given": ["Ana"]}]  # us-core-6: a given part
+    assert patient["address"] == [{"postalCode": ZIP, "country": "US"}]
+    Bundle.model_validate(bundle)
+    assert rules.check(bundle) == []
+
+    service.withdraw_consent(made.screened.participant, "sms", db_session=db)
+    bundle = build_bundle(made.screened.handoff, db_session=db)
+    [patient] = rules.resources(bundle, "Patient")
+    assert "Ana" not in str(bundle) and "address" not in patient
+    assert patient["name"][0]["extension"][0]["valueCode"] == "unknown"  # the reason only
+
+
 def test_the_task_moves_through_the_states_as_its_referral_does(db: Session, org: Any) -> None:
     made = referred(db, org)
     referral, handoff = made.booking.referral, made.screened.handoff

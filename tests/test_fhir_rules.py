@@ -55,6 +55,17 @@ def test_meta_profile_on_every_resource(bundle: Bundle) -> None:
         _holds(rules.meta_profile_on_every_resource, bundle, bad, "names none of")
 
 
+def test_patient_name_is_us_core(bundle: Bundle) -> None:
+    assert rules.resources(bundle, "Patient")[0]["name"][0]["given"]  # the booking's first name
+    text_only = _broken(bundle, "Patient", lambda r: r.update(name=[{"text": "Ana"}]))
+    _holds(rules.patient_name_is_us_core, bundle, text_only, "given/family xor")
+    both = _broken(bundle, "Patient", lambda r: r["name"][0].update(
+        extension=[{"url": rules.p.DATA_ABSENT_REASON_EXT, "valueCode": "unknown"}]))  # fmt: skip
+    _holds(rules.patient_name_is_us_core, bundle, both, "given/family xor")
+    nameless = _broken(bundle, "Patient", lambda r: r.pop("name"))
+    _holds(rules.patient_name_is_us_core, bundle, nameless, "no name")
+
+
 def test_references_resolve_in_the_bundle(bundle: Bundle) -> None:
     bad = _broken(bundle, "Observation", lambda r: r.update(subject={"reference": "urn:uuid:gone"}))
     _holds(rules.references_resolve_in_the_bundle, bundle, bad, "urn:uuid:gone")

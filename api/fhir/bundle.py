@@ -36,7 +36,16 @@ def build_bundle(handoff: Handoff, *, db_session: Session) -> dict[str, Any]:
     # The consent in force decides. Withdrawing it also empties the summary of answers
     # (handoff.service.withhold); a screening there now was answered after agreeing again.
     shared = people.sharing_allowed(history)
-    patient = people.patient(ctx, participant, shared)
+    from api.handoff.summary import referrals_of  # the summary imports people from here
+
+    name, zip_code = (
+        people.given_name_and_zip(
+            participant, referrals_of(handoff, db_session=db_session), db_session=db_session
+        )
+        if shared
+        else (None, None)
+    )
+    patient = people.patient(ctx, participant, shared, name=name, zip_code=zip_code)
     organization = people.organization(ctx, org)
     consent_refs = people.consents(ctx, history, patient, organization)
     session = _session(handoff, db_session=db_session) if shared else None

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Sequence
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import crypto
+from api.booking.models import Referral
+from api.booking.sessions import BookingSession
 from api.conversations.models import Participant
 from api.fhir import profiles as p
 from api.fhir.context import BundleContext, instant, meta
@@ -57,17 +60,58 @@ def phone(participant: Participant) -> str | None:
         return None
 
 
-def patient(ctx: BundleContext, participant: Participant, shared: bool) -> dict[str, str]:
+def given_name_and_zip(
+    participant: Participant, referrals: Sequence[Referral], *, db_session: Session
+) -> tuple[str | None, str | None]:
+    """The first name and ZIP the participant gave when booking (the latest booking
+    session, else what a referral shared, newest first); None when not given. Only for a
+    handoff whose consent to share is in force."""
+    booking = db_session.scalars(
+        select(BookingSession)
+        .where(BookingSession.participant_id == participant.id)
+        .order_by(BookingSession.created_at.desc())
+        .limit(1)
+    ).first()
+    name = zip_code = None
+    if booking is not None:
+        name, zip_code = _decrypt(booking.name_encrypted), booking.zip_code
+    for referral in referrals:
+        given = referral.shared or {}
+        name, zip_code = name or given.get("name"), zip_code or given.get("zip")
+    return name, zip_code
+
+
+def _decrypt(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        return crypto.decrypt(token)
+    except InvalidToken:  # a rotated key: leave it out, never fail the handoff
+        return None
+
+
+def patient(
+    ctx: BundleContext,
+    participant: Participant,
+    shared: bool,
+    *,
+    name: str | None = None,
+    zip_code: str | None = None,
+) -> dict[str, str]:
     """US Core Patient. Without consent to share with the case manager: the identifier only
-    (US Core's required name and gender say "unknown"), no phone, no language."""
+    (US Core's required name and gender say "unknown"), no phone, no language. With it:
+    the first name and ZIP if the participant gave them (booking), phone and language."""
+    # us-core-6: a name with a given (or family) part, or the reason it is absent
+    absent = [{"extension": [{"url": p.DATA_ABSENT_REASON_EXT, "valueCode": "unknown"}]}]
     resource: dict[str, object] = {
         "resourceType": "Patient",
         "meta": meta(p.PATIENT_PROFILE),
         "identifier": [{"system": f"{ctx.base}/participants", "value": participant.id}],
-        # we never ask for a name; US Core requires one, or the reason it is absent
-        "name": [{"extension": [{"url": p.DATA_ABSENT_REASON_EXT, "valueCode": "unknown"}]}],
+        "name": [{"text": name, "given": [name]}] if shared and name else absent,
         "gender": "unknown",
     }
+    if shared and zip_code:
+        resource["address"] = [{"postalCode": zip_code, "country": "US"}]
     if shared:
         phone_number = phone(participant)
         if phone_number:

@@ -96,6 +96,22 @@ def one_patient_is_every_subject(bundle: Bundle) -> list[str]:
     return problems
 
 
+def patient_name_is_us_core(bundle: Bundle) -> list[str]:
+    """us-core-6: each name has a given or family part, or else (only) a data-absent reason."""
+    problems = []
+    for patient in resources(bundle, "Patient"):
+        names = patient.get("name") or []
+        if not names:
+            problems.append(f"{_name(patient)}: no name (US Core requires one, or its reason)")
+        for name in names:
+            parts = bool(name.get("given") or name.get("family"))
+            urls = [e.get("url") for e in name.get("extension", [])]
+            absent = p.DATA_ABSENT_REASON_EXT in urls
+            if parts == absent:
+                problems.append(f"{_name(patient)}: a name needs given/family xor an absent reason")
+    return problems
+
+
 def observation_has_sdoh_category(bundle: Bundle) -> list[str]:
     """SDOH-Obs-4 (category sdoh), plus survey and an SDOH domain category."""
     problems = []
@@ -352,6 +368,7 @@ RULES: dict[str, Rule] = {
         meta_profile_on_every_resource,
         references_resolve_in_the_bundle,
         one_patient_is_every_subject,
+        patient_name_is_us_core,
         observation_has_sdoh_category,
         observation_code_and_value_are_loinc,
         declined_item_is_asked_declined,

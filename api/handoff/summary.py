@@ -13,13 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from cryptography.fernet import InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import crypto
 from api.booking.models import Appointment, Referral
-from api.booking.sessions import BookingSession
 from api.config import get_settings
 from api.conversations.models import Conversation, Participant
 from api.directory.models import HsdsOrganization, HsdsService
@@ -44,15 +41,6 @@ def _when(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _decrypt(token: str | None) -> str | None:
-    if not token:
-        return None
-    try:
-        return crypto.decrypt(token)
-    except InvalidToken:  # a rotated key: leave it out, never fail the handoff
-        return None
-
-
 def _participant(
     participant: Participant, shared: bool, referrals: list[Referral], *, db_session: Session
 ) -> v2.ParticipantV2:
@@ -71,19 +59,11 @@ def _participant(
     if "web" in channels:
         contact.append(v2.ContactChannel(channel="web", address=None, masked=False,
                                          opted_out=False))  # fmt: skip
-    name = zip_code = None
-    if shared:
-        booking = db_session.scalars(
-            select(BookingSession)
-            .where(BookingSession.participant_id == participant.id)
-            .order_by(BookingSession.created_at.desc())
-            .limit(1)
-        ).first()
-        if booking is not None:
-            name, zip_code = _decrypt(booking.name_encrypted), booking.zip_code
-        for referral in referrals:  # what the participant gave for a partner, newest first
-            given = referral.shared
-            name, zip_code = name or given.get("name"), zip_code or given.get("zip")
+    name, zip_code = (
+        people.given_name_and_zip(participant, referrals, db_session=db_session)
+        if shared
+        else (None, None)
+    )
     return v2.ParticipantV2(
         id=participant.id, name=name, contact=contact,
         preferred_language=participant.language, zip=zip_code, time_zone=participant.timezone,
