@@ -9,8 +9,12 @@ simulator's received list proves, row by row, zero duplicates and zero losses.
 
 Printed, for a clean run and for a run where one worker is SIGKILLed mid-batch and started
 again: messages/s (first to last message received by the simulator), duplicates, losses,
-and, for the kill, how many rows were sent again after their lease ran out (the one
-duplicate risk: Twilio accepted them, the killed worker had not yet recorded it).
+CPU per message (the workers, the simulator), and, for the kill, how many rows Twilio had
+accepted from the killed worker that it never recorded (the one duplicate risk: each
+worker sends from its own number, so the received list shows whose a message was). Those
+rows are claimed again when their lease runs out, and the sender asks Twilio's Messages
+list before sending again (api/outbox/reconcile.py): with no status callback at all, they
+must still not be sent twice.
 
     python -m bench.reminders [ROWS]     (make bench runs it with 10,000)
 """
@@ -164,6 +168,14 @@ class Proc:
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the process so far (Linux /proc; 0 elsewhere or once gone)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
@@ -180,15 +192,34 @@ def sim_count(sim: str) -> int:
     return int(httpx.get(f"{sim}/sim/count", timeout=10).json()["outbound"])
 
 
-def received_refs(sim: str, ids: set[int]) -> Counter[int]:
+def received_refs(sim: str, ids: set[int], sender: str | None = None) -> Counter[int]:
+    """Per outbox row (of `ids`): how many messages the simulator got for it (from `sender`)."""
     import httpx
 
     counts: Counter[int] = Counter()
     for message in httpx.get(f"{sim}/sim/messages", timeout=60).json():
         found = _REF.search(message.get("status_callback") or "")
+        if sender is not None and message["from_"] != sender:
+            continue
         if message["direction"] == "outbound-api" and found and int(found.group(1)) in ids:
             counts[int(found.group(1))] += 1
     return counts
+
+
+def recorded_by_a_sender(ids: list[int]) -> set[int]:
+    """Rows a sender recorded on its first claim (no second claim was needed)."""
+    from sqlalchemy import select
+
+    from api.db import session_scope
+    from api.outbox.models import OutboundMessage
+
+    query = select(OutboundMessage.id).where(
+        OutboundMessage.id.in_(ids),
+        OutboundMessage.attempts == 1,
+        OutboundMessage.sent_at.is_not(None),
+    )
+    with session_scope(read_only=True) as db:
+        return set(db.scalars(query))
 
 
 def wait_until(check: Any, timeout: float, interval: float = 0.02) -> float | None:
@@ -213,6 +244,10 @@ def unsent(ids: list[int]) -> int:
         return int(db.scalar(query) or 0)
 
 
+def sender_number(n: int) -> str:
+    return f"+1500555{n:04d}"  # each worker its own From: the received list shows whose
+
+
 def one_run(
     label: str, rows: int, env: dict[str, str], sim: str, logs: Path, *, kill: bool
 ) -> dict[str, Any]:
@@ -220,22 +255,29 @@ def one_run(
     ids = seed(rows, tag)
     before = sim_count(sim)
     command = [sys.executable, "-m", "api.worker"]
-    workers = [Proc(f"{label}-worker-{n}", command, env, logs) for n in range(1, WORKERS + 1)]
+    workers = [
+        Proc(f"{label}-worker-{n}", command, {**env, "TWILIO_FROM_NUMBER": sender_number(n)}, logs)
+        for n in range(1, WORKERS + 1)
+    ]
     restarted: Proc | None = None
+    cpu: dict[str, float] = {}
     try:
         t_first = wait_until(lambda: sim_count(sim) > before, 120)
         if t_first is None:
             raise SystemExit(f"{label}: nothing sent in 120 s; see {logs}")
         if kill:
             wait_until(lambda: sim_count(sim) - before >= rows // 3, 300)
+            cpu[workers[0].name] = workers[0].cpu_seconds()
             workers[0].stop(signal.SIGKILL)
             t_kill = time.monotonic()
-            restarted = Proc(f"{label}-worker-1-restarted", command, env, logs)
+            restart_env = {**env, "TWILIO_FROM_NUMBER": sender_number(WORKERS + 1)}
+            restarted = Proc(f"{label}-worker-1-restarted", command, restart_env, logs)
         t_last = wait_until(lambda: unsent(ids) == 0, 600, interval=0.1)
         if t_last is None:
             raise SystemExit(f"{label}: {unsent(ids)} rows not sent after 600 s; see {logs}")
     finally:
         for proc in [*workers, *([restarted] if restarted else [])]:
+            cpu[proc.name] = cpu.get(proc.name) or proc.cpu_seconds()
             proc.stop()
     time.sleep(0.5)
     counts = received_refs(sim, set(ids))
@@ -248,12 +290,16 @@ def one_run(
         "duplicates": sum(n - 1 for n in counts.values() if n > 1),
         "losses": len(set(ids) - set(counts)),
     }
+    result["worker_cpu_ms"] = 1000 * sum(cpu.values()) / rows
     if kill:
         result["after_kill_seconds"] = t_last - t_kill
+        by_the_dead = set(received_refs(sim, set(ids), sender_number(1)))
+        result["in_flight_at_kill"] = len(by_the_dead - recorded_by_a_sender(ids))
     return result
 
 
 def main(rows: int = ROWS) -> None:
+    load_before = os.getloadavg()
     prefix = "firstcall-bench-reminders-"
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp, postgres_schema() as url:
         logs = Path(tmp)
@@ -278,24 +324,36 @@ def main(rows: int = ROWS) -> None:
 
             if not wait_until(lambda: _ok(httpx, f"{sim}/health"), 30, 0.2):
                 raise SystemExit(f"simulator did not start; see {logs}")
+            sim_cpu = simulator.cpu_seconds()
             clean = one_run("clean", rows, env, sim, logs, kill=False)
+            clean["sim_cpu_ms"] = 1000 * (simulator.cpu_seconds() - sim_cpu) / rows
             kill_env = {**env, "OUTBOX_SEND_LEASE_SECONDS": str(KILL_LEASE_SECONDS)}
+            sim_cpu = simulator.cpu_seconds()
             killed = one_run("kill", rows, kill_env, sim, logs, kill=True)
+            killed["sim_cpu_ms"] = 1000 * (simulator.cpu_seconds() - sim_cpu) / rows
         finally:
             simulator.stop()
-    load = os.getloadavg()[0]
-    print(f"Reminders: {rows} due rows, {WORKERS} workers, PostgreSQL, simulator, no throttle")
-    print(f"  (host: {os.cpu_count()} CPUs, load average {load:.1f} at the end)")
+    load = os.getloadavg()
+    print(f"Reminders: {rows} due rows, {WORKERS} workers, PostgreSQL, simulator, no throttle,")
+    print("  no status callbacks (the sender alone)")
+    print(
+        f"  (host: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / "
+        f"{load[2]:.1f} at the end; before: {load_before[0]:.1f})"
+    )
     for r in (clean, killed):
         line = (
             f"  {r['label']:5}: {r['per_second']:.0f} messages/s"
             f" ({r['rows']} in {r['seconds']:.1f} s);"
-            f" received {r['received']}, duplicates {r['duplicates']}, losses {r['losses']}"
+            f" received {r['received']}, duplicates {r['duplicates']}, losses {r['losses']};"
+            f" CPU per message: workers {r['worker_cpu_ms']:.2f} ms,"
+            f" simulator {r['sim_cpu_ms']:.2f} ms"
         )
         if "after_kill_seconds" in r:
             line += (
-                f"; one worker SIGKILLed at 1/3 and restarted, done {r['after_kill_seconds']:.1f} s"
-                f" after the kill (lease {KILL_LEASE_SECONDS} s)"
+                f"\n         one worker SIGKILLed at 1/3 and restarted; {r['in_flight_at_kill']}"
+                " rows Twilio had accepted from it that it never recorded;"
+                f" done {r['after_kill_seconds']:.1f} s after the kill"
+                f" (lease {KILL_LEASE_SECONDS} s)"
             )
         print(line)
 
