@@ -1,15 +1,18 @@
 """Replies to reminders over signed SMS, end to end (issue 9), in English, Spanish and
-Vietnamese: a booking by conversation, then `firstcall worker --once --now` at each planned
+Vietnamese: a booking made as the booking conversation's action makes it (the conversation
+itself: test_booking_end_to_end.py), then the worker's `--once --now` at each planned
 reminder's time sends it to the simulator, and the participant's reply does what it says,
 seen in GET /api/v1/referrals/{id}: 1 / "sí" / "xác nhận" confirms; 2 / "cambiar la hora" /
 "đổi lịch" offers new times and a pick moves the appointment; then "did you make it?": yes
 completes it (es), no offers a new time, and the partner's decline of that one offers other
-times in the conversation (en); or "hủy" cancels (vi). One booking per language."""
+times in the conversation (en); or "hủy" cancels (vi). One booking per language.
+
+The worker command and the bookings run in one process with the stack's settings for the
+module (tests/support/stack_shell.py): a process start-up per step cost most of the time."""
 
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -23,7 +26,6 @@ from sqlalchemy.orm import Session
 from api.booking.models import Appointment, Referral
 from api.booking.sessions import BookingSession
 from api.config import ROOT
-from api.conversations import service as conversations
 from api.db import make_engine
 from api.directory.models import SlotException
 from api.i18n.catalog import program_args, render
@@ -31,9 +33,11 @@ from api.i18n.sms import clean_for_sms
 from api.outbox.models import OutboundMessage
 from api.referrals import partner_link
 from tests import factories as f
-from tests.e2e.test_booking_end_to_end import QUESTIONS, _answer, _participant_id, _wait
+from tests.conftest import _TMP
+from tests.e2e.test_booking_end_to_end import _participant_id, _wait
 from tests.support import partner_mail
 from tests.support.booking import food_partner
+from tests.support.stack_shell import Shell
 
 pytestmark = pytest.mark.e2e
 LANGUAGES = ("en", "es", "zh", "vi", "ar")
@@ -70,14 +74,19 @@ def _partners(stack) -> None:  # type: ignore[no-untyped-def]
         db.commit()
 
 
-def _worker_at(stack, at: datetime) -> str:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def shell(stack) -> Iterator[Shell]:  # type: ignore[no-untyped-def]
+    """The worker's command and the bookings, in one process with the stack's settings."""
+    started = Shell(stack.env, ROOT, _TMP / "e2e-reminder-replies-shell.log")
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+def _worker_at(shell: Shell, at: datetime) -> str:
     """`firstcall worker --once --now <at>` with the stack's own settings; what it printed."""
-    iso = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    command = [str(ROOT / ".venv/bin/firstcall"), "worker", "--once", "--now", iso]
-    done = subprocess.run(command, env=stack.env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return shell.ask(f"worker {at.astimezone(UTC).isoformat().replace('+00:00', 'Z')}")
 
 
 def _text(key: str, language: str, **args: Any) -> str:
@@ -100,42 +109,13 @@ def _pick_latest(stack, phone: str, exclude: datetime | None = None) -> None:  #
     stack.text(phone, str(max(candidates, key=lambda i: starts[i]) + 1))
 
 
-OPENING = {"en": "i need help", "es": "necesito ayuda", "vi": "tôi cần giúp đỡ"}
+def _book(shell: Shell, phone: str, language: str) -> str:
+    """A participant with an SMS conversation and the partner consent books the latest time
+    offered (its reminders are all ahead, whatever the hour the test runs)."""
+    return shell.ask(f"book {phone} {language} 92101 Ana").strip()
 
 
-def _book(stack, phone: str, language: str) -> str:  # type: ignore[no-untyped-def]
-    """A screening with food positive, the partner consent, the ZIP, a pick; the appointment."""
-    with _db(stack) as db:  # the participant's language is known (the booking is not the test)
-        person = conversations.participant_for_phone(phone, db_session=db)
-        conversations.set_language(person, language)
-        db.commit()
-    stack.text(phone, OPENING[language])
-    stack.wait_replies(phone, 1)
-    stack.text(phone, "1")  # consent
-    seen = len(stack.wait_replies(phone, 2))
-    for question in QUESTIONS:
-        stack.text(phone, _answer(question))
-        seen = len(stack.wait_replies(phone, seen + 1))
-    seen = _wait(stack, phone, _text("utter_partner_consent", language)[:40], seen - 2)
-    stack.text(phone, "1")  # share with a partner
-    seen = _wait(stack, phone, _text("booking.ask_zip", language), seen)
-    stack.text(phone, "92101")
-    seen = _wait(stack, phone, _text("booking.ask_name", language), seen)
-    stack.text(phone, "Ana")
-    seen = _wait(stack, phone, "\n1 ", seen)
-    _pick_latest(stack, phone)
-    _wait(stack, phone, _text("booking.how_to_change", language), seen)
-    with _db(stack) as db:
-        person = _participant_id(db, phone)
-        appointment = db.scalars(
-            select(Appointment).where(
-                Appointment.participant_id == person, Appointment.status == "booked"
-            )  # fmt: skip
-        ).one()
-        return appointment.id
-
-
-def _send_next(stack, phone: str, appointment_id: str, kind: str = "reminder") -> int:  # type: ignore[no-untyped-def]
+def _send_next(stack, shell: Shell, phone: str, appointment_id: str, kind: str = "reminder") -> int:  # type: ignore[no-untyped-def]
     """The worker as of the appointment's next planned `kind` row: it reaches the phone."""
     with _db(stack) as db:
         row = db.scalars(
@@ -147,7 +127,7 @@ def _send_next(stack, phone: str, appointment_id: str, kind: str = "reminder") -
         assert row is not None, f"no {kind} planned for {appointment_id}"
         at, body, row_id = row.next_attempt_at, row.body, row.id
     before = len(stack.replies(phone))
-    printed = _worker_at(stack, at)
+    printed = _worker_at(shell, at)
     try:
         return _wait(stack, phone, clean_for_sms(body)[:50], before)
     except AssertionError as exc:
@@ -199,15 +179,15 @@ WORDS = {  # confirm, change, and the third reply
 
 
 @pytest.mark.parametrize("language", ["en", "es", "vi"])
-def test_confirm_change_and_then_the_outcome_by_reply(stack, language: str) -> None:  # type: ignore[no-untyped-def]
+def test_confirm_change_and_then_the_outcome_by_reply(stack, shell: Shell, language: str) -> None:  # type: ignore[no-untyped-def]
     _partners(stack)
     phone = f.phone()
-    appointment_id = _book(stack, phone, language)
+    appointment_id = _book(shell, phone, language)
     referral_id = _referral_of(stack, appointment_id)
     confirm, change, third = WORDS[language]
 
     # 1 / confirm: confirmed by the participant, in the API and on the partner's page
-    seen = _send_next(stack, phone, appointment_id)
+    seen = _send_next(stack, shell, phone, appointment_id)
     stack.text(phone, confirm)
     seen = _wait(stack, phone, _text("replies.confirmed", language, partner="x", when="y")[:6],
                  seen)  # fmt: skip
@@ -219,7 +199,7 @@ def test_confirm_change_and_then_the_outcome_by_reply(stack, language: str) -> N
     assert "Appointment confirmed by the participant" in page
 
     # 2 / change: new times; a pick moves the appointment (the old time is not offered)
-    seen = _send_next(stack, phone, appointment_id)
+    seen = _send_next(stack, shell, phone, appointment_id)
     old_start = datetime.fromisoformat(body["appointment"]["start"])
     stack.text(phone, change)
     seen = _wait(stack, phone, _text("booking.reschedule", language), seen)
@@ -237,7 +217,7 @@ def test_confirm_change_and_then_the_outcome_by_reply(stack, language: str) -> N
     assert body["appointment"]["participant_confirmed_at"] is None  # a new time: not yet
 
     if third is not None:  # vi: "hủy" cancels: the seat freed, the referral cancelled
-        seen = _send_next(stack, phone, moved_id)
+        seen = _send_next(stack, shell, phone, moved_id)
         stack.text(phone, third)
         _wait(stack, phone, _text("replies.cancelled", language, partner="x", when="y")[-20:],
               seen)  # fmt: skip
@@ -248,7 +228,7 @@ def test_confirm_change_and_then_the_outcome_by_reply(stack, language: str) -> N
 
     # the partner accepts; after the appointment, "did you make it?"
     partner_mail.accept(_partner_link(stack, moved_referral), "")
-    seen = _send_next(stack, phone, moved_id, kind="followup")
+    seen = _send_next(stack, shell, phone, moved_id, kind="followup")
     if language == "es":  # yes: completed / attended
         stack.text(phone, "sí, fui")
         _wait(stack, phone, _text("replies.attended", language)[:30], seen)
