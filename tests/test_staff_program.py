@@ -233,3 +233,13 @@ def test_an_empty_period_has_zeros_and_no_median(db: Session, built: str) -> Non
     assert r.needs == [] and r.reminders == {}
     assert r.funnel == program.Funnel(0, 0, 0)
     assert (r.median_to_booking, r.booked, r.no_shows.rate) == (None, 0, None)
+
+
+def test_two_filtered_reports_in_one_transaction_agree(db: Session, built: str) -> None:
+    """The filtered participant set is made once per report (a temporary table on
+    PostgreSQL): a second report in the same transaction makes its own."""
+    spanish = program.Filters(PERIOD.start, PERIOD.end, language="es")
+    web = program.Filters(PERIOD.start, PERIOD.end, channel="web")
+    first = program.report(built, spanish, db_session=db)
+    assert program.report(built, web, db_session=db).funnel == program.Funnel(1, 0, 0)
+    assert program.report(built, spanish, db_session=db).funnel == first.funnel

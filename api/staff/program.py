@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy import Date, Float, and_, case, cast, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -157,10 +158,28 @@ class Scope:
     def __init__(self, org_id: str, filters: Filters, db_session: Session) -> None:
         self.org_id, self.f, self.db = org_id, filters, db_session
         self.pg = _postgres(db_session)
+        self._people: Any = None
         if self.pg:  # JIT compiling costs more than these aggregates take (0.7-0.9 s at 100k)
             db_session.execute(text("SET LOCAL jit = off"))  # for this transaction only
 
     def people(self) -> Any:
+        """The participants the filters select. On PostgreSQL with a language or channel
+        filter, worked out once per report into a temporary table (dropped at commit) that
+        every figure reads, instead of six semi-joins of participants and conversations."""
+        if not (self.pg and (self.f.language or self.f.channel)):
+            return self._selected()
+        if self._people is None:
+            self.db.execute(text("DROP TABLE IF EXISTS pg_temp.program_people"))
+            self.db.execute(text(
+                "CREATE TEMP TABLE program_people (id varchar(32)) ON COMMIT DROP"
+            ))  # fmt: skip
+            people = sa.table("program_people", sa.column("id"))
+            self.db.execute(sa.insert(people).from_select(["id"], self._selected()))
+            self.db.execute(text("ANALYZE pg_temp.program_people"))
+            self._people = select(people.c.id)
+        return self._people
+
+    def _selected(self) -> Any:
         query = select(Participant.id).where(Participant.org_id == self.org_id)
         if self.f.language:
             query = query.where(Participant.language == self.f.language)
