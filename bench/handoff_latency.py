@@ -67,6 +67,7 @@ def _environment(tmp: Path, ports: dict[str, int], url: str) -> None:
             "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
             "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['actions']}",
             "TWILIO_API_BASE": f"http://127.0.0.1:{ports['simulator']}",
+            "SMS_RATE": "0",  # the simulator: no carrier pace (it is no longer implied)
             "SMTP_HOST": "127.0.0.1",  # no mail is sent; keeps the dev sink out of it
             "SMTP_PORT": "9",
             "PROGRAM_ORG_SLUG": "demo",

@@ -41,7 +41,8 @@ def make_app() -> Any:
     url = os.environ["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
 
-    @app.task(name="send_reminder")
+    # retried like our sender retries (a reset connection, a 5xx): up to 8 tries, 1 s apart
+    @app.task(name="send_reminder", retry=procrastinate.RetryStrategy(max_attempts=8, wait=1))
     def send_reminder(row_id: int) -> None:
         from sqlalchemy import update
 
@@ -123,14 +124,12 @@ def one_run(label: str, rows: int, env: dict[str, str], sim: str, logs: Path, *,
             t_kill = time.monotonic()
             restart_env = {**env, "TWILIO_FROM_NUMBER": bench.sender_number(bench.WORKERS + 1)}
             workers.append(bench.Proc(f"pq-{label}-restarted", command, restart_env, logs))
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 300
         while bench.unsent(ids) and time.monotonic() < deadline:
             time.sleep(1.0)
             if kill:
                 retried += asyncio.run(_retry_stalled(app))
-        t_last = time.monotonic()
-        if bench.unsent(ids):
-            raise SystemExit(f"{label}: {bench.unsent(ids)} rows not sent after 600 s; see {logs}")
+        t_last = time.monotonic()  # past the deadline: what is unsent counts as lost
     finally:
         for proc in workers:
             cpu[proc.name] = cpu.get(proc.name) or proc.cpu_seconds()
