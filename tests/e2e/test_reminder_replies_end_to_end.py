@@ -111,7 +111,7 @@ def _pick_latest(stack, phone: str, exclude: datetime | None = None) -> None:  #
 
 def _book(shell: Shell, phone: str, language: str) -> str:
     """A participant with an SMS conversation and the partner consent books the latest time
-    offered (its reminders are all ahead, whatever the hour the test runs)."""
+    open (its reminders are all ahead, whatever the hour and whatever other tests left)."""
     return shell.ask(f"book {phone} {language} 92101 Ana").strip()
 
 
