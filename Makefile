@@ -80,11 +80,10 @@ prereqs: ## Check what make test needs from the machine; install chromium if roo
 test: prereqs ## The whole suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
 	@$(MAKE) --no-print-directory test-suite
 
+# SQLite, and PostgreSQL when TEST_DATABASE_URL is set: the two passes run at the same time
+# (scripts/test-backends.sh; TEST_BACKENDS_SERIAL=1 for one after the other).
 test-suite: install lint typecheck translations-check validate train stories nlu-eval
-	$(PY) -m pytest -q
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "--- again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-	  FIRSTCALL_TEST_BACKEND=postgresql $(PY) -m pytest -q; fi
+	@PY=$(PY) scripts/test-backends.sh
 
 bench: install train ## Run the benchmarks in bench/ and print their figures
 	$(PY) -m bench
