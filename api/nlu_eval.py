@@ -1,6 +1,7 @@
 """NLU measurement per language, on the TEST set; the development set reported apart.
 
     python -m api.nlu_eval            # runs `rasa test nlu` once, prints both tables, checks floors
+    python -m api.nlu_eval --dev-only [--errors]   # the development set alone (and its misses)
 
 - TEST set, `data/nlu_eval/<lang>/`: held out, written for issue 12 before any change to the
   model, never trained or tuned on. Its figures are the only ones reported in docs/NLU.md and
@@ -234,11 +235,26 @@ def failures(rows: list[LanguageScore]) -> list[str]:
     return found
 
 
-def main() -> int:
+def development(model: Path, show_errors: bool) -> int:
+    """The DEVELOPMENT set alone, to iterate on without touching the test set."""
+    predicted = run_rasa(model, {"development": DEV_DIR})
+    print("DEVELOPMENT set, data/nlu_test (tuned on: not held out; no floors):")
+    print(table(score(DEV_DIR, predicted)))
+    if show_errors:
+        for language in SUPPORTED_LOCALES:
+            for text, gold in examples(DEV_DIR, language):
+                if predicted.get(text) != gold:
+                    print(f"{language}\t{gold}\t{predicted.get(text)}\t{text}")
+    return 0
+
+
+def main(argv: Sequence[str] = ()) -> int:
     model = model_path()
     if not model.exists():
         print(f"no trained model at {model}: run `make train`", file=sys.stderr)
         return 2
+    if "--dev-only" in argv:
+        return development(model, show_errors="--errors" in argv)
     predicted = run_rasa(model, {"test": TEST_DIR, "development": DEV_DIR})
     test_rows = score(TEST_DIR, predicted)
     print("TEST set, data/nlu_eval (held out; the figures we report, and the floors):")
@@ -253,4 +269,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

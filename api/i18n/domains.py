@@ -33,5 +33,6 @@ DOMAINS: dict[str, Domain] = {
 for _domain in (
     _area("reminders", "api.reminders.texts"),
     _area("reminder_replies", "api.reminders.reply_texts"),
+    _area("nlu_fallback", "api.nlg.did_you_mean"),
 ):
     DOMAINS[_domain.name] = _domain
