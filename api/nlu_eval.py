@@ -1,6 +1,7 @@
 """NLU measurement per language, on the TEST set; the development set reported apart.
 
     python -m api.nlu_eval            # runs `rasa test nlu` once, prints both tables, checks floors
+    python -m api.nlu_eval --dev-only [--errors]   # the development set alone (and its misses)
 
 - TEST set, `data/nlu_eval/<lang>/`: held out, written for issue 12 before any change to the
   model, never trained or tuned on. Its figures are the only ones reported in docs/NLU.md and
@@ -45,19 +46,19 @@ class Floors:
     crisis_precision_with_net: float
 
 
-# The TEST-set figures of the model `make train` builds (docs/NLU.md; measured 2026-12-01,
-# model firstcall-1cfb45c3a716412f), each rounded down to 0.01, minus 0.02: they stop
-# regressions, they are not the goal. Issue 12's target (0.90 accuracy in every language,
-# crisis recall 1.00 with the net, no false crisis) comes with the model work; raise these
-# as it lands. Measured: accuracy, macro-F1, crisis recall and precision with the net.
-# Crisis recall with the net re-measured once after the safety net's broadening (same
-# model): 1.000 in en, es, zh and vi, so those floors are 1.00 (no margin: a miss fails).
+# The TEST-set figures of the model `make train` builds (docs/NLU.md, "Issue 12"; measured
+# 2026-12-02 once, model firstcall-a8446e30cb077afa), each rounded down to 0.01, minus 0.02,
+# and 1.00 where the measured figure is 1.000 (no margin: one miss or false crisis fails).
+# Crisis recall with the net is never lowered to a measured drop: that run gave zh 0.750,
+# vi 0.875, ar 0.750 (most likely the crisis gate at 0.9, see docs/NLU.md), so
+# those floors stay 1.00, 1.00 and 0.85 and fail until the gate is fixed. Measured:
+# accuracy, macro-F1, crisis recall and precision with the net.
 FLOORS: dict[str, Floors] = {
-    "en": Floors(0.87, 0.87, 1.00, 0.78),  # 0.897 0.900 1.000 0.800
-    "es": Floors(0.87, 0.87, 1.00, 0.75),  # 0.897 0.897 1.000 0.800
-    "zh": Floors(0.88, 0.88, 1.00, 0.98),  # 0.908 0.908 1.000 1.000
-    "vi": Floors(0.66, 0.67, 1.00, 0.39),  # 0.684 0.692 1.000 0.444
-    "ar": Floors(0.73, 0.74, 0.85, 0.58),  # 0.759 0.765 0.875 0.636
+    "en": Floors(0.92, 0.92, 1.00, 1.00),  # 0.943 0.944 1.000 1.000
+    "es": Floors(0.90, 0.90, 1.00, 0.86),  # 0.920 0.921 1.000 0.889
+    "zh": Floors(0.87, 0.87, 1.00, 1.00),  # 0.897 0.897 0.750 1.000
+    "vi": Floors(0.88, 0.89, 1.00, 1.00),  # 0.908 0.913 0.875 1.000
+    "ar": Floors(0.79, 0.80, 0.85, 1.00),  # 0.816 0.827 0.750 1.000
 }
 
 
@@ -234,11 +235,26 @@ def failures(rows: list[LanguageScore]) -> list[str]:
     return found
 
 
-def main() -> int:
+def development(model: Path, show_errors: bool) -> int:
+    """The DEVELOPMENT set alone, to iterate on without touching the test set."""
+    predicted = run_rasa(model, {"development": DEV_DIR})
+    print("DEVELOPMENT set, data/nlu_test (tuned on: not held out; no floors):")
+    print(table(score(DEV_DIR, predicted)))
+    if show_errors:
+        for language in SUPPORTED_LOCALES:
+            for text, gold in examples(DEV_DIR, language):
+                if predicted.get(text) != gold:
+                    print(f"{language}\t{gold}\t{predicted.get(text)}\t{text}")
+    return 0
+
+
+def main(argv: Sequence[str] = ()) -> int:
     model = model_path()
     if not model.exists():
         print(f"no trained model at {model}: run `make train`", file=sys.stderr)
         return 2
+    if "--dev-only" in argv:
+        return development(model, show_errors="--errors" in argv)
     predicted = run_rasa(model, {"test": TEST_DIR, "development": DEV_DIR})
     test_rows = score(TEST_DIR, predicted)
     print("TEST set, data/nlu_eval (held out; the figures we report, and the floors):")
@@ -253,4 +269,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

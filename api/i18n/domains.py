@@ -34,5 +34,6 @@ for _domain in (
     _area("reminders", "api.reminders.texts"),
     _area("reminder_replies", "api.reminders.reply_texts"),
     _area("style", "api.i18n.style_texts"),
+    _area("nlu_fallback", "api.nlg.did_you_mean"),
 ):
     DOMAINS[_domain.name] = _domain

@@ -11,6 +11,7 @@ from api.booking.messages import COMPOSITE as BOOKING_COMPOSITE
 from api.config import get_settings
 from api.i18n.catalog import program_args, render
 from api.i18n.texts import TEMPLATES
+from api.nlg import did_you_mean
 from api.screening.messages import COMPOSITE as SCREENING_COMPOSITE
 
 router = APIRouter(tags=["engine"])
@@ -51,5 +52,7 @@ def nlg(body: NlgRequest) -> NlgResponse:
         rendered = COMPOSITE[body.response](args, language)
     else:
         key = body.response if body.response in TEMPLATES else "utter_default"
+        if key == "utter_default":  # unsure NLU: "Did you mean ...?" when it has a good guess
+            key = did_you_mean.suggestion(body.tracker) or key
         rendered = render(key, language, args, program_default=settings.program_default_language)
     return NlgResponse(text=rendered.text, buttons=rendered.buttons)
