@@ -12,6 +12,7 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,10 @@ class Settings(BaseSettings):
     program_default_language: str = Field("en", validation_alias="PROGRAM_DEFAULT_LANGUAGE")
     program_org_slug: str = Field("demo", validation_alias="PROGRAM_ORG_SLUG")
     program_contact: str = Field("(555) 010-0100", validation_alias="PROGRAM_CONTACT")
+    # The program's IANA zone: quiet hours for a participant whose own zone is not known.
+    program_timezone: ZoneInfo = Field(
+        ZoneInfo("America/Los_Angeles"), validation_alias="PROGRAM_TIMEZONE"
+    )
     screening_modules: list[str] = Field(
         default_factory=lambda: ["ahc-hrsn-core", "workforce-supplemental"],
         validation_alias="SCREENING_MODULES",
@@ -116,11 +121,15 @@ class Settings(BaseSettings):
     reminder_quiet_end: str = Field("08:00", validation_alias="REMINDER_QUIET_END")
     reminder_min_lead_minutes: int = Field(60, ge=0, validation_alias="REMINDER_MIN_LEAD_MINUTES")
     reminder_followup_at: str = Field("10:00", validation_alias="REMINDER_FOLLOWUP_AT")
+    # A reply answers the latest reminder or "did you make it?" sent within this many hours.
+    reminder_reply_window_hours: int = Field(
+        72, ge=1, validation_alias="REMINDER_REPLY_WINDOW_HOURS"
+    )
 
     # Outbox sending (api/outbox/sender.py, throttle.py; docs/PERFORMANCE.md). The pace per
     # sender number in segments/s: SMS_RATE when set (0 = off), else by the kind of sender
-    # (long code, toll-free number, messaging service); off when TWILIO_API_BASE points at
-    # another server (the simulator) and SMS_RATE is unset. Twilio may hold at most
+    # (long code, toll-free number, messaging service), whatever server TWILIO_API_BASE
+    # names (the simulator is paced like Twilio; SMS_RATE=0 for none). Twilio may hold at most
     # SMS_PROVIDER_BACKLOG_SECONDS of our messages (its queue holds 10 h: error 21611).
     sms_rate: float | None = Field(None, ge=0, validation_alias="SMS_RATE")
     sms_rate_long_code: float = Field(1.0, gt=0, validation_alias="SMS_RATE_LONG_CODE")

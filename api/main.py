@@ -22,6 +22,7 @@ from api.health import routes as health_routes
 from api.nlg import routes as nlg_routes
 from api.referrals import partner_routes
 from api.referrals import staff_routes as referral_staff_routes
+from api.staff import deliveries as staff_deliveries
 from api.staff import service as staff
 from api.staff import web as staff_web
 from api.webhooks import routes as webhook_routes
@@ -56,6 +57,7 @@ def create_app() -> FastAPI:
     app.include_router(referral_staff_routes.router)
     app.include_router(webhook_routes.router)
     app.include_router(staff_web.router)
+    app.include_router(staff_deliveries.router)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
 
     @app.exception_handler(RequestValidationError)

@@ -7,6 +7,7 @@ from api.db import Base
 from api.directory.models import HSDS_MODELS, ServiceDomain, SlotException
 from api.handoff.models import Handoff
 from api.health.models import WorkerHeartbeat
+from api.i18n.style_models import TextStyle
 from api.outbox.models import OutboundMessage
 from api.outbox.throttle import SenderPace
 from api.referrals.models import ReferralDelivery
@@ -41,6 +42,7 @@ __all__ = [
     "ServiceDomain",
     "SlotException",
     "StaffUser",
+    "TextStyle",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WorkerHeartbeat",

@@ -52,6 +52,7 @@ def _environment(app_port: int, sim_port: int, engine_port: int) -> None:
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
             "FIRSTCALL_PORT": str(app_port),
             "TWILIO_API_BASE": f"http://127.0.0.1:{sim_port}",
+            "SMS_RATE": "0",  # the simulator, no carrier pace
             "RASA_URL": f"http://127.0.0.1:{engine_port}",
             "ACTION_SERVER_URL": "http://127.0.0.1:9",
             "WORKER_POLL_SECONDS": "0.2",

@@ -43,6 +43,7 @@ os.environ.update(
         "ACTION_SERVER_URL": "http://127.0.0.1:9",
         "PROGRAM_NAME": "Workforce Connect",
         "PROGRAM_ORG_SLUG": "demo",
+        "SMS_RATE": "0",  # no carrier pace (tests/test_outbox_throttle.py sets its own)
     }
 )
 os.environ.pop("TWILIO_API_BASE", None)

@@ -105,7 +105,8 @@ def test_partner_decline_frees_the_seat_and_offers_other_partners(db: Session, o
                  if o.service_id == "svc-b1-food")  # fmt: skip
     booking = service.book(person, offer, db_session=db, zip_code=ZIP, now=NOW)
 
-    fresh = service.decline(booking.referral, db_session=db, reason="not taking new clients")
+    fresh = service.decline(booking.referral, db_session=db, reason="not taking new clients",
+                            now=NOW)  # fmt: skip
 
     assert booking.referral.status == "rejected" and booking.appointment.status == "declined"
     assert _seats(db) == 0

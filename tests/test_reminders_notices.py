@@ -1,17 +1,23 @@
 """Notices that are not replies keep quiet hours (the outbox row's `quiet_zone`): the referral
 SMS to a partner (its location's zone) and what the participant is told of the partner's
-answer (their own zone). Replies carry none: the participant just asked."""
+answer (their own zone), and a case manager's message (the participant's zone, else the
+program's). Replies carry none: the participant just asked."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.config import get_settings
 from api.conversations import service as conversations
 from api.conversations.models import Participant
+from api.directory.models import HsdsLocation
 from api.outbox import service as outbox
 from api.outbox.models import OutboundMessage
 from api.referrals import delivery, notify, partner_actions
+from api.staff import actions
+from tests import factories as f
 from tests.support.referrals import booked_referral
 
 
@@ -43,3 +49,19 @@ def test_a_reply_has_no_quiet_zone(db: Session) -> None:
     assert participant is not None
     conversation = conversations.current_conversation(participant, "sms", db_session=db)
     assert outbox.enqueue(conversation, "hi", db_session=db).quiet_zone is None
+
+
+def test_a_staff_message_to_someone_of_no_known_zone_keeps_the_programs_quiet_hours(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = conversations.participant_for_phone(f.phone(), db_session=db)
+    conversations.current_conversation(person, "sms", db_session=db)
+    assert person.timezone is None and db.scalars(select(HsdsLocation)).first() is None
+    monkeypatch.setenv("PROGRAM_TIMEZONE", "America/Phoenix")
+    get_settings.cache_clear()
+    try:
+        row = actions.reply(person, "We will call you tomorrow", db_session=db)
+    finally:
+        monkeypatch.delenv("PROGRAM_TIMEZONE")
+        get_settings.cache_clear()
+    assert (row.kind, row.quiet_zone) == ("staff_reply", "America/Phoenix")

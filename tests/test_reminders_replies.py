@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.booking import service, states
 from api.booking.models import Appointment, Referral, Seat
 from api.channels import keywords
+from api.config import get_settings
 from api.conversations import service as conversations
 from api.conversations.models import Conversation, Participant
 from api.handoff.models import Handoff
@@ -88,7 +89,8 @@ def test_confirm_by_number_or_words_marks_the_appointment_confirmed_by_the_parti
 
     assert say(db, person, conversation, text)
 
-    assert appointment.confirmed_at == REPLY_AT
+    # the participant's own confirmation, apart from the booking's
+    assert (appointment.participant_confirmed_at, appointment.confirmed_at) == (REPLY_AT, NOW)
     referral = service.referral_of(appointment, db_session=db)
     assert referral is not None
     assert (referral.events[-1].by, referral.events[-1].reason) == (
@@ -166,8 +168,25 @@ def test_other_messages_go_on_to_the_engine_and_bare_cancel_stays_a_carrier_keyw
     assert keywords.keyword_of("CANCEL") == "stop"
     assert db.scalars(select(ReminderReply)).all() == []
     # a reminder too old, or an appointment gone by, is not answered
-    assert not say(db, person, conversation, "1", at=SENT_AT + replies.REPLY_WINDOW + timedelta(1))
+    assert not say(db, person, conversation, "1", at=SENT_AT + timedelta(hours=72, seconds=1))
     assert not say(db, person, conversation, "1", at=appointment.start + timedelta(minutes=1))
+
+
+def test_the_reply_window_is_a_program_setting(
+    db: Session,
+    org,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    person, conversation, appointment = booked(db, org, "+16195550307")
+    sent(db, person, conversation, appointment)
+    monkeypatch.setenv("REMINDER_REPLY_WINDOW_HOURS", "1")
+    get_settings.cache_clear()
+    try:
+        assert not say(db, person, conversation, "1", at=SENT_AT + timedelta(hours=1, seconds=1))
+        assert say(db, person, conversation, "1", at=SENT_AT + timedelta(minutes=59))
+    finally:
+        monkeypatch.delenv("REMINDER_REPLY_WINDOW_HOURS")
+        get_settings.cache_clear()
 
 
 def test_the_latest_reminder_is_the_one_answered(db: Session, org) -> None:  # type: ignore[no-untyped-def]
@@ -199,5 +218,18 @@ def test_the_partner_page_and_the_api_show_the_participants_confirmation(
     key = staff.create_api_key(org, "h2", db_session=db)
     body = client.get(f"/api/v1/referrals/{referral.id}",
                       headers={"Authorization": f"Bearer {key}"}).json()  # fmt: skip
-    assert body["appointment"]["confirmed_at"].startswith("2026-12-01T18:05:00")
+    assert body["appointment"]["participant_confirmed_at"].startswith("2026-12-01T18:05:00")
+    assert body["appointment"]["confirmed_at"].startswith("2026-12-01T16:00:00")  # booked
     assert body["history"][-1]["by"] == "participant"
+
+    # moved to another time: that confirmation was for the old one, shown nowhere now
+    later = service.offers(person, "food", ZIP, REPLY_AT, db_session=db)
+    new_offer = next(o for o in later if o.start != appointment.start)
+    service.reschedule(appointment, new_offer, db_session=db, by="participant",
+                       now=REPLY_AT + timedelta(minutes=1))  # fmt: skip
+    assert appointment.participant_confirmed_at is None
+    assert "confirmed by the participant" not in client.get(f"/partner/r/{token}").text
+    body = client.get(f"/api/v1/referrals/{referral.id}",
+                      headers={"Authorization": f"Bearer {key}"}).json()  # fmt: skip
+    assert body["appointment"]["participant_confirmed_at"] is None
+    assert body["appointment"]["confirmed_at"].startswith("2026-12-01T18:06:00")

@@ -18,6 +18,8 @@ from api.config import get_settings
 from api.conversations.models import Participant
 from api.handoff import service as handoffs
 from api.mail import sink
+from api.staff import participants
+from api.staff import service as staff
 from api.webhooks import notices
 from api.webhooks.models import SENT, EmailNotice, WebhookEndpoint
 from tests.support.servers import free_port
@@ -70,6 +72,46 @@ def test_the_case_manager_gets_a_link_and_no_personal_data(db: Session, org, mai
     assert all("crisis" not in m["text"] and participant.id in m["text"] for m in urgent)
     rows = db.scalars(select(EmailNotice).where(EmailNotice.handoff_id == handoff.id)).all()
     assert [r.status for r in rows] == [SENT] * 3
+
+
+def test_the_assigned_case_manager_gets_the_notice_instead_of_the_recipients(
+    db: Session, org, mailbox: Path
+) -> None:  # type: ignore[no-untyped-def]
+    notices.add_recipient(org.id, "intake@example.org", db_session=db)
+    notices.add_recipient(org.id, "supervisor@example.org", urgent_only=True, db_session=db)
+    admin = staff.create_user(org, "admin@example.org", "Ada Admin", db_session=db)
+    casey = staff.create_user(org, "Casey@Example.org", "Casey Manager", db_session=db)
+    participant = Participant(org_id=org.id)
+    db.add(participant)
+    db.flush()
+    participants.assign(participant, casey, admin.id, db_session=db)
+    handoffs.flag(participant, None, "screening", db_session=db)
+    db.commit()
+    assert notices.send_due() == 1
+    [mail] = sink.read_mailbox(mailbox)
+    assert mail["to"].lower() == "casey@example.org"  # not intake@: the assignee only
+    assert f"/staff/participants/{participant.id}" in mail["text"]
+
+    handoffs.flag(participant, None, "crisis", db_session=db, urgent=True)
+    handoffs.flag(participant, None, "crisis", db_session=db, urgent=True)  # once
+    db.commit()
+    assert notices.send_due() == 1
+    urgent = [m for m in sink.read_mailbox(mailbox) if "Urgent" in m["subject"]]
+    assert [m["to"].lower() for m in urgent] == ["casey@example.org"]
+    assert "crisis" not in urgent[0]["text"]
+
+    # an assignee who left: the next handoff goes to the recipients again
+    casey.active = False
+    other = Participant(org_id=org.id)
+    db.add(other)
+    db.flush()
+    participants.assign(other, admin, admin.id, db_session=db)
+    admin.active = False
+    handoffs.flag(other, None, "screening", db_session=db)
+    db.commit()
+    assert notices.send_due() == 1
+    about_other = [m for m in sink.read_mailbox(mailbox) if other.id in m["text"]]
+    assert [m["to"] for m in about_other] == ["intake@example.org"]
 
 
 def test_smtp_down_keeps_the_notice_for_a_retry(db: Session, org, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -48,7 +48,9 @@ class Appointment(Base):
     timezone: Mapped[str] = mapped_column(String(64))  # IANA zone of the location
     seat: Mapped[int | None] = mapped_column(Integer)  # None once the seat is freed
     status: Mapped[str] = mapped_column(String(16), default=BOOKED, index=True)
-    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # booked or moved
+    # the participant's own "yes, I'll come" (a reply to a reminder); None again once it moves
+    participant_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

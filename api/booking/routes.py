@@ -44,7 +44,11 @@ class AppointmentOut(BaseModel):
     end: datetime
     timezone: str = Field(description="the location's IANA zone name")
     status: str = Field(description="booked, cancelled, declined, attended or no-show")
-    confirmed_at: datetime | None
+    confirmed_at: datetime | None = Field(description="when the booking was made or last moved")
+    participant_confirmed_at: datetime | None = Field(
+        description="when the participant confirmed by reply to a reminder; null when they "
+        "have not, or the time changed since"
+    )
 
     @classmethod
     def of(cls, appointment: Appointment) -> AppointmentOut:
@@ -56,6 +60,7 @@ class AppointmentOut(BaseModel):
             timezone=appointment.timezone,
             status=appointment.status,
             confirmed_at=appointment.confirmed_at,
+            participant_confirmed_at=appointment.participant_confirmed_at,
         )
 
 

@@ -28,6 +28,7 @@ from api.conversations import crisis, runner
 from api.conversations import service as conversations
 from api.conversations.models import Participant
 from api.db import session_dependency, session_scope, utcnow
+from api.i18n import style
 from api.outbox.models import DELIVERED, FAILED, PENDING, SENDING, SENT, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ def _store_sms(form: dict[str, str]) -> str | None:
             return None  # Twilio retried a message we already have
         if keywords.handle(stored.message, participant, conversation, db_session=db_session):
             return None
+        if style.on_inbound(stored.message, participant, conversation, db_session=db_session):
+            return None  # "KHONG DAU" / "CO DAU": the text style, answered in the new style
         # The safety net at the door: a crisis is answered and flagged in this very request.
         crisis.answer_at_once(stored.message, participant, conversation, db_session=db_session)
         if participant.sms_opted_out:

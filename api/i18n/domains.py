@@ -33,5 +33,6 @@ DOMAINS: dict[str, Domain] = {
 for _domain in (
     _area("reminders", "api.reminders.texts"),
     _area("reminder_replies", "api.reminders.reply_texts"),
+    _area("style", "api.i18n.style_texts"),
 ):
     DOMAINS[_domain.name] = _domain

@@ -9,11 +9,17 @@
    (`may_text`), then the gates (`gates.py`): past `not_after` it is dropped with the reason,
    in its `quiet_zone`'s quiet hours it waits for their end (or is dropped). A row whose
    provider id is already known (a status callback named it while it was `sending`) reached
-   Twilio before its sender died: it is recorded as sent, not sent again.
+   Twilio before its sender died: it is recorded as sent, not sent again. A quiet-hours
+   deferral gives the claim back without spending a delivery attempt (30003 keeps its one
+   retry).
 3. **Send**: the twilio calls run in a thread pool with no session open, so no transaction
-   (and no SQLite write lock) waits on the network.
+   (and no SQLite write lock) waits on the network. A row claimed again (its earlier
+   attempt's outcome unknown: a sender killed mid-call, a network error) first asks Twilio
+   whether that attempt got through (`reconcile.py`): exactly once, not at least once.
 4. **Record** the outcomes in short units of work as they come in (every few rows), only
-   while each row is still this claim's (same attempts).
+   while each row is still this claim's (same attempts). A reminder that fails for good
+   becomes the case manager's task (`api.reminders.failures.on_failed`, the same path as a
+   failed status callback).
 
 A row whose sender died stays `sending` until its lease runs out; only then is it claimed
 again. The lease is far longer than the twilio client's 10 s timeout, and than the backlog
@@ -42,7 +48,7 @@ from api.conversations import service as conversations
 from api.conversations.models import Participant
 from api.db import session_scope, utcnow
 from api.leases import Claim
-from api.outbox import gates, throttle
+from api.outbox import gates, reconcile, throttle
 from api.outbox.models import (
     CANCELLED,
     COMPLIANCE,
@@ -54,7 +60,7 @@ from api.outbox.models import (
     SENT,
     OutboundMessage,
 )
-from api.reminders import program
+from api.reminders import failures, program
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +147,7 @@ class Ready:
     claim: Claim
     phone: str
     body: str
+    recheck_since: datetime | None = None  # claimed again: ask Twilio first (reconcile.py)
 
 
 def _prepare(claims: list[Claim], now: datetime) -> list[Ready]:
@@ -160,7 +167,8 @@ def _prepare(claims: list[Claim], now: datetime) -> list[Ready]:
                 continue
             found = _check(message, people, now=now, quiet=quiet)
             if found is not None:
-                ready.append(Ready(claimed, found, message.body))
+                again = message.created_at if claimed.attempts > 1 else None
+                ready.append(Ready(claimed, found, message.body, again))
     return ready
 
 
@@ -194,9 +202,10 @@ def _check(
         message.status, message.status_reason = DROPPED, verdict.reason
         message.lease_until = None
         return None
-    if isinstance(verdict, gates.Defer):
+    if isinstance(verdict, gates.Defer):  # not sent: the claim is given back, not spent
         message.status, message.status_reason = PENDING, verdict.reason
         message.next_attempt_at, message.lease_until = verdict.until, None
+        message.attempts = max(message.attempts - 1, 0)
         return None
     return phone
 
@@ -221,8 +230,14 @@ def _pool() -> ThreadPoolExecutor:
         return pool
 
 
-def _call(ready: Ready) -> Outcome:
+def _call(ready: Ready, taken: set[str]) -> Outcome:
     try:
+        if ready.recheck_since is not None:
+            since = ready.recheck_since
+            sid = reconcile.accepted(ready.phone, ready.body, since=since, taken=taken)
+            if sid is not None:
+                log.info("sms %s: an earlier attempt reached Twilio", ready.claim.id)
+                return ready.claim, sid
         return ready.claim, twilio_sms.send(ready.phone, ready.body, reference=ready.claim.id)
     except twilio_sms.SendError as exc:
         log.warning("sms %s not sent: code=%s retry=%s", ready.claim.id, exc.code, exc.retry)
@@ -230,7 +245,8 @@ def _call(ready: Ready) -> Outcome:
 
 
 def _call_in_order(rows: list[Ready]) -> list[Outcome]:
-    return [_call(r) for r in rows]
+    taken: set[str] = set()  # this recipient's SIDs matched in this pass (same body twice)
+    return [_call(r, taken) for r in rows]
 
 
 def _send_batch(claims: list[Claim], *, now: datetime | None) -> int:
@@ -311,5 +327,6 @@ def _mark_failed(db: Session, message: OutboundMessage, exc: twilio_sms.SendErro
     if exc.retry and message.attempts < MAX_ATTEMPTS:
         message.status = PENDING
         message.next_attempt_at = utcnow() + timedelta(seconds=min(2**message.attempts, 600))
-    else:
+    elif message.status != FAILED:
         message.status = FAILED
+        failures.on_failed(message, exc.code, db_session=db)  # a reminder: a staff task

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.channels import registry
 from api.conversations.models import Conversation
-from api.i18n import sms
+from api.i18n import sms, style
 from api.outbox.models import CANCELLED, DROPPED, PENDING, SENDING, OutboundMessage
 
 
@@ -26,7 +26,10 @@ def enqueue(
 ) -> OutboundMessage:
     """`quiet_zone`: the recipient's zone when the message is not a reply to what they just
     sent (a partner's answer, a staff message): the sender keeps it out of quiet hours."""
-    body = registry.get(conversation.channel).clean(text)  # each channel's own cleanup
+    text = style.apply(
+        text, conversation.participant_id, channel=conversation.channel, db_session=db_session
+    )  # the participant's text style (Vietnamese without marks), then the channel's cleanup
+    body = registry.get(conversation.channel).clean(text)
     message = OutboundMessage(
         conversation_id=conversation.id,
         participant_id=conversation.participant_id,
@@ -103,6 +106,7 @@ def enqueue_planned(
     the key is there already (ON CONFLICT DO NOTHING on both backends, so two planners at
     once never make two rows). Returns the new row, or None when it was already planned.
     `status_reason` set: the row is recorded as dropped (planned, never sent: the audit)."""
+    body = style.apply(body, participant_id, channel=channel, db_session=db_session)
     body = registry.get(channel).clean(body)
     values = dict(
         idempotency_key=idempotency_key, channel=channel, kind=kind, body=body,

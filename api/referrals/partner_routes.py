@@ -16,7 +16,6 @@ from api.config import get_settings
 from api.db import read_session_dependency, session_dependency
 from api.directory.models import HsdsService
 from api.referrals import content, partner_actions, partner_link
-from api.reminders.reply_models import CONFIRMED_BY_PARTICIPANT
 from api.web import templates
 
 router = APIRouter(prefix="/partner", tags=["partners"])
@@ -37,10 +36,10 @@ def _referral(token: str, db: Session) -> Referral:
 
 
 def confirmed_by_participant(referral: Referral) -> datetime | None:
-    """When the participant confirmed the appointment (a reply to a reminder), if they did."""
-    times = [e.at for e in referral.events
-             if e.by == "participant" and e.reason == CONFIRMED_BY_PARTICIPANT]  # fmt: skip
-    return times[-1] if times else None
+    """When the participant confirmed the appointment's current time (a reply to a
+    reminder), if they did."""
+    appointment = referral.appointment
+    return appointment.participant_confirmed_at if appointment is not None else None
 
 
 def _nonce(token: str, action: str, referral: Referral) -> str:

@@ -294,6 +294,8 @@ def cancel_appointment(appointment: Appointment, *, reason: str, db_session: Ses
 def replan_appointment(
     appointment: Appointment, *, db_session: Session, now: datetime, reason: str
 ) -> list[OutboundMessage]:
-    """The appointment moved: what waited is cancelled and its new time planned."""
+    """The appointment moved: what waited is cancelled and its new time planned. The
+    participant's confirmation was for the old time: the new time's reminders ask again."""
+    appointment.participant_confirmed_at = None
     cancel_appointment(appointment, reason=reason, db_session=db_session)
     return plan_appointment(appointment, db_session=db_session, now=now)

@@ -25,3 +25,8 @@ def min_lead() -> timedelta:
 
 def followup_at() -> time:
     return time.fromisoformat(get_settings().reminder_followup_at)
+
+
+def reply_window() -> timedelta:
+    """How long after it was sent a reminder or follow-up can be answered by reply."""
+    return timedelta(hours=get_settings().reminder_reply_window_hours)

@@ -4,8 +4,9 @@ A participant's message answers their latest reminder or "did you make it?" (an 
 of kind `reminder` or `followup`, sent, recent, not yet answered) when it says 1, 2 or 3,
 or words for them in their language (reply_words.yml). Anything else goes on to the engine.
 
-- reminder 1 / confirm: the appointment confirmed (confirmed_at, a history row by the
-  participant, which the partner's page shows); a thank-you.
+- reminder 1 / confirm: the appointment confirmed by the participant
+  (participant_confirmed_at, and a history row by the participant; the partner's page and
+  the referral API show it); a thank-you.
 - reminder 2 / change: new times through the booking conversation; the old seat is freed
   when a new one is taken.
 - reminder 3 / cancel: the seat freed and the partner told (booking's cancel), the case
@@ -20,7 +21,7 @@ Nothing here commits: the turn's unit of work does.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.booking import by_message, ics, states
+from api.booking import by_message, ics, parse, states
 from api.booking import conversation as talk
 from api.booking import messages as booking_messages
 from api.booking import service as booking
@@ -45,7 +46,7 @@ from api.i18n.catalog import program_args, render
 from api.i18n.folding import fold
 from api.outbox.models import DELIVERED, SENT, OutboundMessage
 from api.referrals.notify import local_time
-from api.reminders import reply_texts
+from api.reminders import program, reply_texts
 from api.reminders.reply_models import (
     CANCEL,
     CHANGE,
@@ -58,8 +59,6 @@ from api.reminders.reply_models import (
 from api.screening.prompts import payload_fields
 
 WORDS_FILE = Path(__file__).with_name("reply_words.yml")
-# A reminder is answered within this long after it was sent (and before the appointment).
-REPLY_WINDOW = timedelta(days=3)
 MAX_WORDS = 8  # a longer message is not a reply to a reminder: it goes to the engine
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -113,7 +112,7 @@ def open_message(
             OutboundMessage.kind.in_((REMINDER, FOLLOWUP)),
             OutboundMessage.status.in_((SENT, DELIVERED)),
             OutboundMessage.appointment_id.is_not(None),
-            OutboundMessage.sent_at >= now - REPLY_WINDOW,
+            OutboundMessage.sent_at >= now - program.reply_window(),
         )  # fmt: skip
         .order_by(OutboundMessage.sent_at.desc(), OutboundMessage.id.desc())
         .limit(1)
@@ -199,7 +198,7 @@ def _pick(
     fields = payload_fields(payload) if payload else {}
     if (
         fields.get("step") != "offer"
-        and talk.parse_pick(session, text, participant.language) is None
+        and parse.parse_pick(session, text, participant.language) is None
     ):
         return False
     said = talk.reply(session, participant, fields.get("answer") or text, fields=fields,
@@ -217,7 +216,7 @@ def _answer_reminder(
     args = appointment_args(appointment, language, db_session=db_session)
     referral = booking.referral_of(appointment, db_session=db_session)
     if reply.answer == CONFIRM:
-        appointment.confirmed_at = now
+        appointment.participant_confirmed_at = now
         if referral is not None:
             states.record(referral, by="participant", reason=CONFIRMED_BY_PARTICIPANT, at=now)
         say(conversation, reply_texts.CONFIRMED.key, language, args, db_session=db_session)

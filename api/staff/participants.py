@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.booking.models import Appointment, Referral
 from api.booking.sessions import BookingSession
+from api.config import get_settings
 from api.conversations.models import Conversation, InboundMessage, Participant
 from api.db import utcnow
 from api.directory import geo
@@ -171,10 +172,11 @@ def assign(participant: Participant, user: StaffUser, by: str, *, db_session: Se
     db_session.flush()
 
 
-def quiet_zone(participant: Participant, *, db_session: Session) -> str | None:
+def quiet_zone(participant: Participant, *, db_session: Session) -> str:
     """The participant's zone for quiet hours: as recorded, else from the ZIP they gave when
     booking, else their latest appointment's location, else the zone most of the directory's
-    locations are in (None: nothing known, no quiet hours can be applied)."""
+    locations are in, else the program's zone (PROGRAM_TIMEZONE): never none, so a staff
+    message always keeps quiet hours."""
     if participant.timezone:
         return participant.timezone
     zip_code = db_session.scalar(
@@ -196,13 +198,14 @@ def quiet_zone(participant: Participant, *, db_session: Session) -> str | None:
     )
     if zone:
         return zone
-    return db_session.scalar(
+    most = db_session.scalar(
         select(Location.timezone)
         .where(Location.timezone.is_not(None))
         .group_by(Location.timezone)
         .order_by(func.count().desc())
         .limit(1)
     )
+    return most or str(get_settings().program_timezone)
 
 
 def reply_conversation(participant: Participant, *, db_session: Session) -> Conversation | None:

@@ -7,8 +7,9 @@ managers: durable rows the worker sends, never fire-and-forget from a request.
   Standard Webhooks `webhook-id`, the same on every retry and replay, so a receiver dedupes.
   Status: pending -> sending (claimed, leased) -> delivered | dead (after 3 days of retries).
   The body is composed at the first attempt and kept (encrypted: it holds the summary).
-- `NoticeRecipient`, `EmailNotice`: an optional mail to a case manager that carries a link
-  to the dashboard only, never anything about the participant.
+- `NoticeRecipient`, `EmailNotice`: an optional mail to the assigned case manager (else to
+  the organization's notice recipients) that carries a link to the dashboard only, never
+  anything about the participant.
 """
 
 from __future__ import annotations
@@ -107,14 +108,18 @@ class NoticeRecipient(Base):
 
 
 class EmailNotice(Base):
-    """One mail to one case manager: a link to the handoff on the dashboard, nothing else."""
+    """One mail to one case manager: a link to the handoff on the dashboard, nothing else.
+    To the participant's assigned case manager when there is one, else to each of the
+    organization's notice recipients."""
 
     __tablename__ = "handoff_email_notices"
     __table_args__ = (Index("ix_handoff_email_notices_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("handoff_notice_recipients.id"))
+    # Whom to: the participant's assigned case manager (a staff user), else a recipient.
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("handoff_notice_recipients.id"))
+    staff_user_id: Mapped[str | None] = mapped_column(ForeignKey("staff_users.id"))
     handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id"), index=True)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     message_key: Mapped[str] = mapped_column(

@@ -14,7 +14,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
 from api import leases
@@ -43,15 +42,17 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim(limit: int, *, now: datetime) -> list[Claim]:
-    """Due deliveries for this sender, the urgent ones first (each class oldest first)."""
-    row, due = WebhookDelivery, leases.due(WebhookDelivery, PENDING, now)
-    urgent = leases.claim(row, and_(due, row.urgent.is_(True)), limit=limit, now=now, lease=LEASE)
-    if len(urgent) >= limit:
-        return urgent
-    rest = leases.claim(
-        row, and_(due, row.urgent.is_(False)), limit=limit - len(urgent), now=now, lease=LEASE
+    """Due deliveries for this sender, the urgent ones first (each class oldest first), in
+    one short unit of work."""
+    row = WebhookDelivery
+    return leases.claim(
+        row,
+        leases.due(row, PENDING, now),
+        limit=limit,
+        now=now,
+        lease=LEASE,
+        order_by=(row.urgent.desc(),),
     )
-    return urgent + rest
 
 
 def send_due(limit: int = 20, *, now: datetime | None = None) -> int:

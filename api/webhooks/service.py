@@ -134,6 +134,24 @@ def for_org(
     return list(db_session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit)))
 
 
+def needing_attention(
+    org_id: str, *, db_session: Session, limit: int = 200
+) -> list[tuple[WebhookDelivery, str]]:
+    """The dead-letter list and the deliveries still retrying after a failure, newest
+    first, each with its handoff's participant id (opaque: for the dashboard's link)."""
+    failing = (WebhookDelivery.status == DEAD) | (
+        WebhookDelivery.status.in_((PENDING, SENDING)) & WebhookDelivery.last_error.is_not(None)
+    )
+    query = (
+        select(WebhookDelivery, Handoff.participant_id)
+        .join(Handoff, Handoff.id == WebhookDelivery.handoff_id)
+        .where(WebhookDelivery.org_id == org_id, failing)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(limit)
+    )
+    return [(row, participant_id) for row, participant_id in db_session.execute(query).all()]
+
+
 def get_for_org(delivery_id: int, org_id: str, *, db_session: Session) -> WebhookDelivery | None:
     row = db_session.get(WebhookDelivery, delivery_id)
     return row if row is not None and row.org_id == org_id else None

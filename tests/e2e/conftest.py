@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -30,6 +30,7 @@ class Stack:
     processes: dict[str, Process]
     database_url: str = ""
     mailbox: Path | None = None  # the real aiosmtpd server the worker mails partners through
+    env: dict[str, str] = field(default_factory=dict, repr=False)  # the processes' settings
 
     def text(self, phone: str, body: str) -> None:
         response = httpx.post(
@@ -120,7 +121,7 @@ def stack() -> Iterator[Stack]:
     commands = {c.name: c.command for c in supervisor.children(settings, model, simulator=True)}
     processes = {name: Process(name, cmd, env, log_dir) for name, cmd in commands.items()}
     stack = Stack(app_url, f"http://127.0.0.1:{ports['simulator']}", key, proxy, processes,
-                  url, mailbox)  # fmt: skip
+                  url, mailbox, env)  # fmt: skip
     try:
 
         def healthy() -> bool:

@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import httpx
-from fastapi import FastAPI, Form, Header, HTTPException, Request
+from fastapi import FastAPI, Form, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from twilio.request_validator import RequestValidator
@@ -124,7 +125,7 @@ def create_simulator_app(
                 return
 
     @app.post("/2010-04-01/Accounts/{account_sid}/Messages.json", status_code=201)
-    def create_message(
+    async def create_message(
         account_sid: str,
         To: Annotated[str, Form()],  # noqa: N803 - Twilio's parameter names
         Body: Annotated[str, Form()] = "",  # noqa: N803
@@ -159,6 +160,45 @@ def create_simulator_app(
         if status_callbacks:
             threading.Thread(target=callbacks, args=(message,), daemon=True).start()
         return JSONResponse(_resource(message, account_sid), status_code=201)
+
+    @app.get("/2010-04-01/Accounts/{account_sid}/Messages.json")
+    def list_messages(
+        account_sid: str,
+        To: str | None = None,  # noqa: N803 - Twilio's parameter names
+        From: str | None = None,  # noqa: N803
+        PageSize: Annotated[int, Query(ge=1, le=1000)] = 50,  # noqa: N803
+        Page: Annotated[int, Query(ge=0)] = 0,  # noqa: N803
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> JSONResponse:
+        """Twilio's list of Message resources: filtered by To / From, most recent first,
+        in pages (the sender asks it before sending a row again: api/outbox/reconcile.py)."""
+        if account_sid != settings.twilio_account_sid or authorization != expected_auth:
+            return _error(401, 20003, "Authenticate")
+        with store.lock:
+            found = [
+                m
+                for m in reversed(store.messages)
+                if (To is None or m.to == To) and (From is None or m.from_ == From)
+            ]
+        start = Page * PageSize
+        rows = found[start : start + PageSize]
+        uri = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+        query = "".join(f"&{k}={quote(v)}" for k, v in (("To", To), ("From", From)) if v)
+        page_uri = f"{uri}?PageSize={PageSize}{query}&Page="
+        more = start + PageSize < len(found)
+        return JSONResponse(
+            {
+                "messages": [_resource(m, account_sid) for m in rows],
+                "page": Page,
+                "page_size": PageSize,
+                "start": start,
+                "end": start + max(len(rows) - 1, 0),
+                "uri": f"{page_uri}{Page}",
+                "first_page_uri": f"{page_uri}0",
+                "previous_page_uri": f"{page_uri}{Page - 1}" if Page else None,
+                "next_page_uri": f"{page_uri}{Page + 1}" if more else None,
+            }
+        )
 
     @app.post("/sim/send")
     def phone_sends(text: PhoneText) -> dict[str, Any]:
