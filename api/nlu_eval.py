@@ -59,6 +59,8 @@ FLOORS: dict[str, Floors] = {
     "vi": Floors(0.66, 0.67, 1.00, 0.39),  # 0.684 0.692 1.000 0.444
     "ar": Floors(0.73, 0.74, 0.85, 0.58),  # 0.759 0.765 0.875 0.636
 }
+# A supported language without a row here (ht, tl, ko when added) is measured and reported,
+# not checked, until its TEST-set figures are measured and its floor set.
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,9 @@ def failures(rows: list[LanguageScore]) -> list[str]:
     """One line per figure of the TEST set below its language's floor."""
     found = []
     for r in rows:
-        floor = FLOORS[r.language]
+        floor = FLOORS.get(r.language)
+        if floor is None:  # a new language: reported until the integrator sets its floor
+            continue
         for name in ("accuracy", "macro_f1", "crisis_recall_with_net", "crisis_precision_with_net"):
             value, minimum = getattr(r, name), getattr(floor, name)
             if value < minimum:
@@ -247,6 +251,9 @@ def main() -> int:
     print("DEVELOPMENT set, data/nlu_test (tuned on: not held out; no floors):")
     print(table(score(DEV_DIR, predicted)))
     failed = failures(test_rows)
+    unfloored = [r.language for r in test_rows if r.language not in FLOORS]
+    if unfloored:
+        print(f"no floor yet (reported, not checked): {', '.join(unfloored)}")
     for failure in failed:
         print("FAIL", failure)
     return 1 if failed else 0
