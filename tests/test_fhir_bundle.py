@@ -130,6 +130,13 @@ def test_observation_answers_are_la_codes_with_domain_categories(db: Session, or
     assert safety_total["valueQuantity"]["value"] == 12 and "performer" not in safety_total
     hunger = _observation(bundle, "88124-3")
     assert hunger["valueCodeableConcept"]["coding"][0]["code"] == "LA19952-3"  # at risk
+    child_care = _observation(bundle, "93031-3")  # "Yes" to the child-care item
+    assert child_care["valueCodeableConcept"]["text"] == "Yes"
+    assert child_care["valueCodeableConcept"]["coding"][0] == {
+        "system": profiles.LOINC,
+        "code": "LA30127-7",
+        "display": "Child care",
+    }  # LOINC's display for the code (as in the IG's PRAPARE Questionnaire), not ours
 
 
 def test_questionnaire_response_per_instrument(db: Session, org: Any) -> None:

@@ -16,6 +16,8 @@ from api.handoff.models import Handoff
 from api.staff import exports, program
 from tests.test_staff_program import PERIOD, at, build
 
+HANDOFFS, REFERRALS = exports.EXPORTS["handoffs"], exports.EXPORTS["referrals"]
+
 
 def _rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
@@ -39,18 +41,22 @@ def test_referrals_of_the_org_and_period_without_the_shared_fields(db: Session, 
     first.shared = {"name": "Ana Privada", "phone": "+15550001111"}
     db.flush()
 
-    text, count = exports.referrals(org.id, PERIOD, db_session=db)
+    text, count = exports.write(REFERRALS, org.id, PERIOD, db_session=db)
     rows = _rows(text)
 
-    assert list(rows[0]) == list(exports.REFERRAL_COLUMNS)
+    assert list(rows[0]) == list(REFERRALS.headers) == [
+        "referral_id", "participant_id", "created_at", "domain", "status", "business_status",
+        "service", "organization", "appointment_start", "appointment_status", "language",
+        "status_changed_at",
+    ]  # fmt: skip
     assert count == len(rows) == 4  # p1, p2, p3 and p6's entered-in-error one; not org B's
     assert {r["status"] for r in rows} == {"completed", "failed", "requested", "entered-in-error"}
     assert all(r["service"].startswith("'=HYPERLINK") for r in rows)
     assert "Ana Privada" not in text and "+15550001111" not in text and "5550001111" not in text
     later = program.Filters(PERIOD.start.replace(day=4), PERIOD.end)
-    assert exports.referrals(org.id, later, db_session=db)[1] == 2  # p3 (11-05), p6 (11-06)
+    assert exports.write(REFERRALS, org.id, later, db_session=db)[1] == 2  # p3 (11-05), p6 (11-06)
     spanish = program.Filters(PERIOD.start, PERIOD.end, language="es")
-    assert exports.referrals(org.id, spanish, db_session=db)[1] == 1
+    assert exports.write(REFERRALS, org.id, spanish, db_session=db)[1] == 1
 
 
 def test_handoffs_of_the_org_and_period_with_codes_only(db: Session, org) -> None:  # type: ignore[no-untyped-def]
@@ -71,10 +77,14 @@ def test_handoffs_of_the_org_and_period_with_codes_only(db: Session, org) -> Non
         )
     db.flush()
 
-    text, count = exports.handoffs(org.id, PERIOD, db_session=db)
+    text, count = exports.write(HANDOFFS, org.id, PERIOD, db_session=db)
     rows = _rows(text)
 
-    assert list(rows[0]) == list(exports.HANDOFF_COLUMNS)
+    assert list(rows[0]) == list(HANDOFFS.headers) == [
+        "handoff_id", "participant_id", "created_at", "status", "urgent", "reasons", "language",
+        "channel", "last_event_at", "acknowledged_at", "acknowledged_by", "closed_at",
+        "closed_by",
+    ]  # fmt: skip
     assert count == 2
     assert rows[0]["urgent"] == "yes" and rows[0]["reasons"] == "crisis;=cmd"
     assert rows[1]["reasons"] == "booking_later" and rows[1]["channel"] in ("sms", "web")

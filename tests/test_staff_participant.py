@@ -207,3 +207,22 @@ def test_notes_and_assignment(client, db: Session, org) -> None:
     assert base not in client.get("/staff/?assignee=me").text
     assert base in client.get(f"/staff/?assignee={colleague.id}").text
     assert base not in client.get("/staff/?assignee=none").text
+
+
+def test_the_reply_form_states_the_programs_quiet_hours(
+    client, db: Session, org, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    from api.config import get_settings
+
+    person = _sms_participant(db, org)
+    make_user(org, db)
+    db.commit()
+    log_in(client)
+    settings = get_settings()
+    monkeypatch.setattr(settings, "reminder_quiet_start", "20:30")
+    monkeypatch.setattr(settings, "reminder_quiet_end", "09:00")
+    page = client.get(f"/staff/participants/{person.id}").text
+    assert "Quiet hours (20:30 to 09:00 in the participant&#39;s time)" in page
+    monkeypatch.setattr(settings, "reminder_quiet_start", "00:00")
+    monkeypatch.setattr(settings, "reminder_quiet_end", "00:00")
+    assert "sets no quiet hours" in client.get(f"/staff/participants/{person.id}").text

@@ -52,3 +52,13 @@ def test_lines_have_a_point_per_value_with_its_number_and_a_dashed_second_series
     lines = svg.findall("s:polyline", NS)
     assert lines[0].get("stroke-dasharray") is None and lines[1].get("stroke-dasharray")
     assert svg.find("s:desc", NS).text == "3 periods; totals: started 3, completed 2"  # type: ignore[union-attr]
+
+
+def test_the_last_day_is_labelled_inside_the_chart_and_not_crowded() -> None:
+    labels = [f"Nov {d:02d}" for d in range(1, 31)]
+    svg = _svg(charts.lines("s", "t", labels, [charts.Series("A", [1] * 30)]))
+    axis = [t for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.get("y") == "238"]
+    xs = [float(t.get("x") or 0) for t in axis]
+    assert axis[0].text == "Nov 01" and axis[-1].text == "Nov 30"
+    assert xs[-1] + 24 <= charts.WIDTH  # half of "Nov 30" fits on the right
+    assert min(b - a for a, b in zip(xs, xs[1:], strict=False)) >= 60  # no overlap

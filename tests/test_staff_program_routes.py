@@ -7,17 +7,27 @@ from __future__ import annotations
 import csv
 import io
 import re
+from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.config import get_settings
 from api.directory import demo
 from api.staff.models import AuditEntry
 from tests.support.staff_login import csrf_of, log_in, make_user
 from tests.test_staff_program import build
 
 PERIOD = {"start": "2026-11-01", "end": "2026-11-07"}
+
+
+@pytest.fixture(autouse=True)
+def _utc_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hand-computed dataset counts UTC days; the program's zone has its own tests
+    (tests/test_staff_program_zones.py)."""
+    monkeypatch.setattr(get_settings(), "program_timezone", ZoneInfo("UTC"))
 
 
 def _logged_in(client: TestClient, db: Session, org) -> None:  # type: ignore[no-untyped-def]

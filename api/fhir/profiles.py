@@ -41,6 +41,13 @@ PROFILES_BY_TYPE: dict[str, tuple[str, ...]] = {
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+# LA answers whose option text is our own wording (a yes/no question on one PRAPARE 93031-3
+# answer): the coding carries LOINC's display, as the IG's PRAPARE Questionnaire does; the
+# participant's words stay in `text`.
+LOINC_ANSWER_DISPLAY = {
+    "LA30127-7": "Child care",
+    "LA30128-5": "Medicine or Any Health Care (Medical, Dental, Mental Health, Vision)",
+}
 SDOHCC_CODES = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
 US_CORE_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/us-core-category"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"

@@ -72,7 +72,7 @@ def _option_coding(question: Question, option_id: str, base: str) -> dict[str, s
     """The LOINC LA code of an answer; ours (the module's answers) where LOINC has none."""
     option = question.option(option_id)
     if option.loinc:
-        return _loinc(option.loinc, option.text)
+        return _loinc(option.loinc, p.LOINC_ANSWER_DISPLAY.get(option.loinc, option.text))
     system = f"{base}/fhir/CodeSystem/{question.module}-answers"
     return {"system": system, "code": f"{question.id}.{option.id}", "display": option.text}
 
@@ -80,7 +80,8 @@ def _option_coding(question: Question, option_id: str, base: str) -> dict[str, s
 def _answer_concept(question: Question, option_id: str) -> dict[str, Any]:
     option = question.option(option_id)
     if option.loinc:
-        return {"coding": [_loinc(option.loinc, option.text)], "text": option.text}
+        display = p.LOINC_ANSWER_DISPLAY.get(option.loinc, option.text)
+        return {"coding": [_loinc(option.loinc, display)], "text": option.text}
     return {"text": option.text}  # an answer LOINC has no LA code for
 
 

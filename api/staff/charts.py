@@ -72,7 +72,7 @@ def bars(
 
 def lines(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Series]) -> Markup:
     """One line per series over the labels (days or weeks), with a legend and points."""
-    height, left, right, top_pad, bottom = 260, 44, 16, 34, 40
+    height, left, right, top_pad, bottom = 260, 44, 36, 34, 40  # right: half the last label
     plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
     top = max((v for s in series for v in s.values), default=0) or 1
     n = max(1, len(labels))
@@ -93,7 +93,7 @@ def lines(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Ser
         )
     step = max(1, n // 7)
     for i, label in enumerate(labels):
-        if i % step == 0 or i == n - 1:
+        if i == n - 1 or (i % step == 0 and n - 1 - i >= step):  # the last one never crowded
             out.append(
                 f'<text x="{x(i)}" y="{height - bottom + 18}" text-anchor="middle" '
                 f'fill="{INK}">{escape(label)}</text>'

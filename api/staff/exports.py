@@ -2,13 +2,16 @@
 (rows created in the period). Only what staff already see, as codes and ids: no names,
 phone numbers, answers, notes or consented fields. Every cell that a spreadsheet would read
 as a formula (starting with = + - @, a tab or a carriage return) gets a leading apostrophe.
-The route records each export in the audit log."""
+The route records each export in the audit log.
+
+Each export is data (EXPORTS: the table a row is one of, its columns as header and SQL
+column, its joins) and one writer builds the query and the CSV for any of them."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,15 +25,55 @@ from api.handoff.models import Handoff
 from api.staff.program import Filters, Scope
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-HANDOFF_COLUMNS = (
-    "handoff_id", "participant_id", "created_at", "status", "urgent", "reasons", "language",
-    "channel", "last_event_at", "acknowledged_at", "acknowledged_by", "closed_at", "closed_by",
-)  # fmt: skip
-REFERRAL_COLUMNS = (
-    "referral_id", "participant_id", "created_at", "domain", "status", "business_status",
-    "service", "organization", "appointment_start", "appointment_status", "language",
-    "status_changed_at",
-)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Export:
+    """A CSV of one table's rows created in the period: one row per `table` row."""
+
+    table: Any  # Handoff or Referral: org_id, participant_id, created_at, id
+    columns: tuple[tuple[str, Any], ...]  # header, SQL column
+    joins: tuple[tuple[Any, Any, bool], ...] = ()  # table, ON, outer
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+
+h, r = Handoff, Referral
+EXPORTS = {
+    "handoffs": Export(
+        h,
+        (
+            ("handoff_id", h.id), ("participant_id", h.participant_id),
+            ("created_at", h.created_at), ("status", h.status), ("urgent", h.urgent),
+            ("reasons", h.reasons), ("language", Participant.language),
+            ("channel", Conversation.channel), ("last_event_at", h.last_event_at),
+            ("acknowledged_at", h.acknowledged_at), ("acknowledged_by", h.acknowledged_by),
+            ("closed_at", h.closed_at), ("closed_by", h.closed_by),
+        ),
+        (
+            (Participant, Participant.id == h.participant_id, False),
+            (Conversation, Conversation.id == h.conversation_id, True),
+        ),
+    ),
+    "referrals": Export(
+        r,
+        (
+            ("referral_id", r.id), ("participant_id", r.participant_id),
+            ("created_at", r.created_at), ("domain", r.domain), ("status", r.status),
+            ("business_status", r.business_status), ("service", HsdsService.name),
+            ("organization", HsdsOrganization.name), ("appointment_start", Appointment.start),
+            ("appointment_status", Appointment.status), ("language", r.language),
+            ("status_changed_at", r.status_changed_at),
+        ),
+        (
+            (HsdsService, HsdsService.id == r.service_id, False),
+            (HsdsOrganization, HsdsOrganization.id == HsdsService.organization_id, True),
+            (Appointment, Appointment.id == r.appointment_id, True),
+        ),
+    ),
+}  # fmt: skip
 
 
 def cell(value: Any) -> str:
@@ -47,67 +90,20 @@ def cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[str, int]:
+def write(export: Export, org_id: str, filters: Filters, *, db_session: Session) -> tuple[str, int]:
+    """The CSV text of the org's rows created in the period, and its number of rows."""
+    q, t = Scope(org_id, filters, db_session), export.table
+    query = select(*(column for _, column in export.columns)).select_from(t)
+    for table, on, outer in export.joins:
+        query = query.join(table, on, isouter=outer)
+    query = query.where(
+        t.org_id == org_id, q.within(t.created_at), q.scope(t.participant_id)
+    ).order_by(t.created_at, t.id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow(export.headers)
     count = 0
-    for row in rows:
+    for row in db_session.execute(query):
         writer.writerow([cell(v) for v in row])
         count += 1
     return out.getvalue(), count
-
-
-def handoffs(org_id: str, filters: Filters, *, db_session: Session) -> tuple[str, int]:
-    """The CSV text and its number of rows."""
-    q = Scope(org_id, filters, db_session)
-    h = Handoff
-    query = (
-        select(
-            h.id,
-            h.participant_id,
-            h.created_at,
-            h.status,
-            h.urgent,
-            h.reasons,
-            Participant.language,
-            Conversation.channel,
-            h.last_event_at,
-            h.acknowledged_at,
-            h.acknowledged_by,
-            h.closed_at,
-            h.closed_by,
-        )  # fmt: skip
-        .join(Participant, Participant.id == h.participant_id)
-        .outerjoin(Conversation, Conversation.id == h.conversation_id)
-        .where(h.org_id == org_id, q.within(h.created_at), q.scope(h.participant_id))
-        .order_by(h.created_at, h.id)
-    )
-    return _csv(HANDOFF_COLUMNS, db_session.execute(query))
-
-
-def referrals(org_id: str, filters: Filters, *, db_session: Session) -> tuple[str, int]:
-    q = Scope(org_id, filters, db_session)
-    r = Referral
-    query = (
-        select(
-            r.id,
-            r.participant_id,
-            r.created_at,
-            r.domain,
-            r.status,
-            r.business_status,
-            HsdsService.name,
-            HsdsOrganization.name,
-            Appointment.start,
-            Appointment.status,
-            r.language,
-            r.status_changed_at,
-        )  # fmt: skip
-        .join(HsdsService, HsdsService.id == r.service_id)
-        .outerjoin(HsdsOrganization, HsdsOrganization.id == HsdsService.organization_id)
-        .outerjoin(Appointment, Appointment.id == r.appointment_id)
-        .where(r.org_id == org_id, q.within(r.created_at), q.scope(r.participant_id))
-        .order_by(r.created_at, r.id)
-    )
-    return _csv(REFERRAL_COLUMNS, db_session.execute(query))

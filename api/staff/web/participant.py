@@ -3,6 +3,7 @@ Another organization's ids are 404, whatever the route. Views and reveals are au
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -12,6 +13,7 @@ from api.booking.models import Referral
 from api.conversations.models import Participant
 from api.handoff import service as handoffs
 from api.referrals.models import ReferralDelivery
+from api.reminders import program as reminder_program
 from api.staff import actions, audit, participants
 from api.staff import service as staff_service
 from api.staff.models import StaffUser
@@ -30,6 +32,15 @@ MESSAGES = {
     "handoff": "Handoff updated.",
     "not_allowed": "That change is not allowed for this referral now.",
 }
+
+
+def quiet_note() -> str:
+    """The reply form's note on quiet hours, from the program's settings."""
+    quiet = reminder_program.quiet_hours()
+    if quiet.start == quiet.end:
+        return "This program sets no quiet hours."
+    return (f"Quiet hours ({quiet.start:%H:%M} to {quiet.end:%H:%M} in the participant's time) "
+            "are respected: a reply written then waits for their end.")  # fmt: skip
 
 
 def _participant(participant_id: str, staff: StaffContext, db: DbSession) -> Participant:
@@ -81,6 +92,7 @@ def _render(
         message=message,
         error=error,
         poll_seconds=THREAD_POLL_SECONDS,
+        quiet_note=quiet_note(),
     )
     response.status_code = status
     return response
@@ -107,6 +119,25 @@ def reveal(
     return page(request, "_answers.html", staff, view=view)
 
 
+Audited = tuple[str, str, str]  # the audit log's event, target and detail
+
+
+def _after(
+    staff: StaffContext, db: DbSession, participant_id: str, message: str, anchor: str,
+    act: Callable[[], Audited | None],
+) -> RedirectResponse:  # fmt: skip
+    """Every change from the page: act, audit what was done, back to the page with a fixed
+    message; a change the rules refuse goes back with "not_allowed" and no audit entry."""
+    try:
+        done = act()
+    except actions.NotAllowed:
+        return _back(participant_id, "not_allowed", anchor)
+    if done is not None:
+        event, target, detail = done
+        audit.record(staff.org_id, staff.user_id, event, target, detail, db_session=db)
+    return _back(participant_id, message, anchor)
+
+
 @router.post("/participants/{participant_id}/reply", dependencies=[CsrfChecked])
 def reply(
     participant_id: str,
@@ -120,9 +151,9 @@ def reply(
         message = actions.reply(participant, text, db_session=db)
     except actions.CannotReply as exc:
         return _render(request, participant, staff, db, error=str(exc), status=400)
-    audit.record(staff.org_id, staff.user_id, audit.REPLY, f"participant:{participant.id}",
-                 f"outbound={message.id}", db_session=db)  # fmt: skip
-    return _back(participant.id, "sent", "#thread")
+    target = f"participant:{participant.id}"
+    return _after(staff, db, participant.id, "sent", "#thread",
+                  lambda: (audit.REPLY, target, f"outbound={message.id}"))  # fmt: skip
 
 
 @router.post("/participants/{participant_id}/notes", dependencies=[CsrfChecked])
@@ -133,10 +164,12 @@ def add_note(
     text: Annotated[str, Form(min_length=1, max_length=4000)],
 ) -> Response:
     participant = _participant(participant_id, staff, db)
-    note = participants.add_note(participant, staff.user_id, text, db_session=db)
-    audit.record(staff.org_id, staff.user_id, audit.NOTE, f"participant:{participant.id}",
-                 f"note={note.id}", db_session=db)  # fmt: skip
-    return _back(participant.id, "note", "#notes")
+
+    def act() -> Audited:
+        note = participants.add_note(participant, staff.user_id, text, db_session=db)
+        return audit.NOTE, f"participant:{participant.id}", f"note={note.id}"
+
+    return _after(staff, db, participant.id, "note", "#notes", act)
 
 
 @router.post("/participants/{participant_id}/assign", dependencies=[CsrfChecked])
@@ -150,10 +183,12 @@ def assign(
     user = db.get(StaffUser, staff.user_id if user_id == "me" else user_id)
     if user is None or user.org_id != staff.org_id:
         raise HTTPException(404, "staff member not found")
-    participants.assign(participant, user, staff.user_id, db_session=db)
-    audit.record(staff.org_id, staff.user_id, audit.ASSIGN, f"participant:{participant.id}",
-                 f"to={user.id}", db_session=db)  # fmt: skip
-    return _back(participant.id, "assigned")
+
+    def act() -> Audited:
+        participants.assign(participant, user, staff.user_id, db_session=db)
+        return audit.ASSIGN, f"participant:{participant.id}", f"to={user.id}"
+
+    return _after(staff, db, participant.id, "assigned", "", act)
 
 
 @router.post("/referrals/{referral_id}/state", dependencies=[CsrfChecked])
@@ -166,13 +201,12 @@ def referral_state(
     referral = db.get(Referral, referral_id)
     if referral is None or referral.org_id != staff.org_id:
         raise HTTPException(404, "referral not found")
-    try:
+
+    def act() -> Audited:
         actions.move_referral(referral, action, staff.by, db_session=db)
-    except actions.NotAllowed:
-        return _back(referral.participant_id, "not_allowed", "#referrals")
-    audit.record(staff.org_id, staff.user_id, audit.REFERRAL_STATE, f"referral:{referral.id}",
-                 f"action={action}", db_session=db)  # fmt: skip
-    return _back(referral.participant_id, "referral", "#referrals")
+        return audit.REFERRAL_STATE, f"referral:{referral.id}", f"action={action}"
+
+    return _after(staff, db, referral.participant_id, "referral", "#referrals", act)
 
 
 @router.post("/calls/{task_id}/outcome", dependencies=[CsrfChecked])
@@ -186,13 +220,12 @@ def call_outcome(
     referral = db.get(Referral, task.referral_id) if task else None
     if task is None or referral is None or referral.org_id != staff.org_id:
         raise HTTPException(404, "call task not found")
-    try:
+
+    def act() -> Audited:
         actions.record_call(task, outcome, staff.by, db_session=db)
-    except actions.NotAllowed:
-        return _back(referral.participant_id, "not_allowed", "#referrals")
-    audit.record(staff.org_id, staff.user_id, audit.CALL_OUTCOME, f"call:{task.id}",
-                 f"outcome={outcome}", db_session=db)  # fmt: skip
-    return _back(referral.participant_id, "call", "#referrals")
+        return audit.CALL_OUTCOME, f"call:{task.id}", f"outcome={outcome}"
+
+    return _after(staff, db, referral.participant_id, "call", "#referrals", act)
 
 
 @router.post("/handoffs/{handoff_id}/{step}", dependencies=[CsrfChecked])
@@ -200,11 +233,14 @@ def handoff_step(handoff_id: str, step: str, staff: CurrentStaff, db: DbSession)
     handoff = handoffs.get_for_org(handoff_id, staff.org_id, db_session=db)
     if handoff is None or step not in ("acknowledge", "close"):
         raise HTTPException(404, "handoff not found")
-    try:
-        if step == "acknowledge":
-            handoffs.acknowledge(handoff, staff.by, db_session=db)
-        else:
-            handoffs.close(handoff, staff.by, db_session=db)
-    except handoffs.HandoffClosed:
-        pass  # closed already: nothing to acknowledge
-    return _back(handoff.participant_id, "handoff")
+
+    def act() -> None:  # the handoff's own history records who did it
+        try:
+            if step == "acknowledge":
+                handoffs.acknowledge(handoff, staff.by, db_session=db)
+            else:
+                handoffs.close(handoff, staff.by, db_session=db)
+        except handoffs.HandoffClosed:
+            pass  # closed already: nothing to acknowledge
+
+    return _after(staff, db, handoff.participant_id, "handoff", "", act)

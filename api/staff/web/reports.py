@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.channels import registry
+from api.config import get_settings
 from api.directory import geo
 from api.directory.matching import language_name
 from api.i18n.locales import SUPPORTED_LOCALES
@@ -32,9 +34,11 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def filters_from(params: Any, today: date) -> tuple[program.Filters, str | None]:
+def filters_from(
+    params: Any, today: date, zone: ZoneInfo = program.UTC_ZONE
+) -> tuple[program.Filters, str | None]:
     """The filters asked for (query string or form), or the last 30 days, and any problem."""
-    default = program.Filters.default(today, DEFAULT_DAYS)
+    default = program.Filters.default(today, DEFAULT_DAYS, zone)
     start, end = _date(params.get("start")), _date(params.get("end"))
     problem = None
     if (params.get("start") and start is None) or (params.get("end") and end is None):
@@ -52,9 +56,16 @@ def filters_from(params: Any, today: date) -> tuple[program.Filters, str | None]
             end,
             language if language in SUPPORTED_LOCALES else None,
             channel if channel in registry.names() else None,
+            zone,
         ),
         problem,
     )
+
+
+def local_filters(params: Any) -> tuple[program.Filters, str | None]:
+    """filters_from for today in the program's zone, whose midnights bound the days."""
+    zone = get_settings().program_timezone
+    return filters_from(params, datetime.now(zone).date(), zone)
 
 
 def duration(seconds: float | None) -> str:
@@ -112,7 +123,7 @@ def _charts(report: program.Report) -> dict[str, Any]:
 
 @router.get("/program")
 def program_page(request: Request, staff: CurrentStaff, db: DbSession) -> Response:
-    filters, problem = filters_from(request.query_params, datetime.now(UTC).date())
+    filters, problem = local_filters(request.query_params)
     report = program.report(staff.org_id, filters, db_session=db)
     return page(
         request, "program.html", staff, report=report, filters=filters, problem=problem,
@@ -138,16 +149,13 @@ def partners_page(request: Request, staff: CurrentStaff, db: DbSession) -> Respo
     )  # fmt: skip
 
 
-EXPORTS = {"handoffs": exports.handoffs, "referrals": exports.referrals}
-
-
 @router.post("/exports/{kind}.csv", dependencies=[CsrfChecked])
 async def export(kind: str, request: Request, staff: CurrentStaff, db: DbSession) -> Response:
-    make = EXPORTS.get(kind)
-    if make is None:
+    spec = exports.EXPORTS.get(kind)
+    if spec is None:
         return Response("no such export", status_code=404, media_type="text/plain")
-    filters, _ = filters_from(await request.form(), datetime.now(UTC).date())
-    text, count = make(staff.org_id, filters, db_session=db)
+    filters, _ = local_filters(await request.form())
+    text, count = exports.write(spec, staff.org_id, filters, db_session=db)
     detail = (
         f"{filters.start}..{filters.end} language={filters.language or 'any'} "
         f"channel={filters.channel or 'any'} rows={count}"
