@@ -60,6 +60,8 @@ FLOORS: dict[str, Floors] = {
     "vi": Floors(0.88, 0.89, 1.00, 1.00),  # 0.908 0.913 0.875 1.000
     "ar": Floors(0.79, 0.80, 0.85, 1.00),  # 0.816 0.827 0.750 1.000
 }
+# A supported language without a row here (ht, tl, ko when added) is measured and reported,
+# not checked, until its TEST-set figures are measured and its floor set.
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,9 @@ def failures(rows: list[LanguageScore]) -> list[str]:
     """One line per figure of the TEST set below its language's floor."""
     found = []
     for r in rows:
-        floor = FLOORS[r.language]
+        floor = FLOORS.get(r.language)
+        if floor is None:  # a new language: reported until the integrator sets its floor
+            continue
         for name in ("accuracy", "macro_f1", "crisis_recall_with_net", "crisis_precision_with_net"):
             value, minimum = getattr(r, name), getattr(floor, name)
             if value < minimum:
@@ -263,6 +267,9 @@ def main(argv: Sequence[str] = ()) -> int:
     print("DEVELOPMENT set, data/nlu_test (tuned on: not held out; no floors):")
     print(table(score(DEV_DIR, predicted)))
     failed = failures(test_rows)
+    unfloored = [r.language for r in test_rows if r.language not in FLOORS]
+    if unfloored:
+        print(f"no floor yet (reported, not checked): {', '.join(unfloored)}")
     for failure in failed:
         print("FAIL", failure)
     return 1 if failed else 0

@@ -52,7 +52,11 @@ def test_an_idiom_cancels_only_its_own_match() -> None:
 # the net's recall on the crisis examples after issue 12's broadening (en 48 of 51, es 49 of
 # 50, zh, vi and ar all), with a little room for new training examples; before it they were
 # en 0.80, es 0.86, zh 0.95, vi 0.90, ar 0.97.
-CRISIS_RECALL_FLOORS = {"en": 0.90, "es": 0.95, "zh": 0.95, "vi": 0.95, "ar": 0.95}
+# ht, tl, ko: 53 of 54, 52 of 53, 53 of 54 when their patterns were written (the misses,
+# "m pral sote" and "ayoko na dito", "여기 있고 싶지 않아요 이제", are left to the NLU: "sote" is
+# also our SKIP word, the others also mean leaving a place).
+CRISIS_RECALL_FLOORS = {"en": 0.90, "es": 0.95, "zh": 0.95, "vi": 0.95, "ar": 0.95, "ht": 0.95,
+                        "tl": 0.95, "ko": 0.95}  # fmt: skip
 
 
 def _training(language: str) -> list[tuple[str, str]]:

@@ -58,11 +58,15 @@ def test_crisis_safety_and_consent_texts_may_take_three_segments() -> None:
 
 # --- item 1: 988 interprets calls only; texting is English and Spanish ----------------------
 # The word to say on the call, and the words that would promise texting, per language.
-SAY_ON_THE_CALL = {"zh": "Mandarin", "vi": "Vietnamese", "ar": "Arabic"}
+SAY_ON_THE_CALL = {"zh": "Mandarin", "vi": "Vietnamese", "ar": "Arabic", "ht": "Haitian Creole",
+                   "tl": "Tagalog", "ko": "Korean"}  # fmt: skip
 TEXTING_WORDS = {
     "zh": ("短信", "发送", "信息"),
     "vi": ("nhắn", "SMS"),
     "ar": ("راسل", "أرسل", "رسال"),
+    "ht": ("tèks", "voye", "mesaj"),
+    "tl": ("text", "i-text", "mensahe"),
+    "ko": ("문자", "보내", "메시지"),
 }
 
 
@@ -88,6 +92,9 @@ RATES_MAY_APPLY = {
     "zh": "可能产生短信和流量费用",
     "vi": "Có thể áp dụng phí tin nhắn và dữ liệu",
     "ar": "قد تطبق رسوم الرسائل والبيانات",
+    "ht": "Frè mesaj ak done ka aplike",
+    "tl": "Maaaring may singil sa msg at data",
+    "ko": "메시지 및 데이터 요금이 부과될 수 있음",
 }
 
 
@@ -120,6 +127,12 @@ NOT_STEADY_EXAMPLES = {
            "nhà bỏ hoang", "bến xe buýt", "ga tàu", "công viên"),
     "ar": ("عند آخرين", "فندق", "مأوى", "الشارع", "الشاطئ", "سيارة", "مبنى مهجور",
            "محطة حافلات أو قطارات", "حديقة"),
+    "ht": ("lakay lòt moun", "otèl", "abri", "lari", "plaj", "machin", "bilding abandone",
+           "estasyon bis oswa tren", "pak"),
+    "tl": ("nakikitira sa iba", "hotel", "shelter", "kalye", "beach", "kotse",
+           "abandonadong gusali", "istasyon ng bus o tren", "parke"),
+    "ko": ("다른 사람 집", "호텔", "쉼터", "길거리", "해변", "차 안", "버려진 건물",
+           "버스나 기차역", "공원"),
 }  # fmt: skip
 
 

@@ -15,11 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_time
-from babel.lists import format_list
 
 from api.booking.offers import BookingOffer
 from api.i18n.catalog import Rendered, render
-from api.i18n.locales import SUPPORTED_LOCALES, babel_locale, normalize_tag
+from api.i18n.locales import SUPPORTED_LOCALES, babel_locale, join_list, normalize_tag
 
 PICK_INTENT = "booking_pick"
 NONE = "none"
@@ -103,7 +102,7 @@ def confirmation(arguments: dict[str, Any], language: str | None) -> Rendered:
     parts = [render("booking.confirmed", language, args).text]
     documents = [str(d) for d in offer.get("required_documents") or [] if d]
     if documents:
-        listed = format_list(documents, locale=babel_locale(language or "en"))
+        listed = join_list(documents, language)
         parts.append(render("booking.bring", language, {"documents": listed}).text)
     parts.append(render("booking.how_to_change", language).text)
     if arguments.get("ics_url"):

@@ -15,11 +15,13 @@ from api.directory import geo
 from api.i18n.folding import fold
 
 _SKIP = {"skip", "no", "saltar", "omitir", "no gracias", "跳过", "不用", "bo qua", "khong",
-         "تخطي", "تخطى", "لا"}  # fmt: skip
+         "تخطي", "تخطى", "لا", "sote", "non", "non mesi", "laktaw", "hindi", "wag na", "huwag na",
+         "건너뛰기", "건너뛰어", "스킵", "아니요"}  # fmt: skip
 _LATER = {"none", "none of these", "later", "other", "others", "more", "ninguno", "ninguna",
           "ninguna de estas", "mas tarde", "luego", "otro", "otros", "otra", "都不", "都不行",
           "以后", "稍后", "其他", "khong", "de sau", "sau", "khac", "لا شيء", "لاحقا", "لاحقاً",
-          "غير ذلك", "لا أحد"}  # fmt: skip
+          "غير ذلك", "لا أحد", "okenn", "okenn nan sa yo", "pita", "lot", "wala", "wala sa mga ito",
+          "mamaya", "iba", "iba pa", "없음", "모두 아님", "나중에", "다른 시간"}  # fmt: skip
 _NAME = re.compile(r"^[^\d@<>{}\[\]/\\]{1,40}$")
 
 

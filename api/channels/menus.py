@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from babel.lists import format_list
-
 from api.i18n.catalog import render
 from api.i18n.folding import fold
-from api.i18n.locales import babel_locale
+from api.i18n.locales import join_list
 
 __all__ = ["fold", "numbered", "resolve"]
 
@@ -20,7 +18,7 @@ def numbered(text: str, buttons: list[dict[str, Any]], language: str) -> str:
         return text
     lines = [f"{i} {b.get('title', '')}".strip() for i, b in enumerate(buttons, start=1)]
     numbers = [str(i) for i in range(1, len(buttons) + 1)]
-    choices = format_list(numbers, style="or", locale=babel_locale(language))
+    choices = join_list(numbers, language, style="or")
     hint = render("sms.menu_hint", language, {"choices": choices}).text
     return "\n".join([text, *lines, hint])
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+import yaml
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from api.config import ROOT
@@ -21,6 +23,7 @@ MIN_CONFIDENCE = 0.5  # lingua's confidence among our languages
 UNSUPPORTED_CONFIDENCE = 0.8  # lingua's confidence that it is another language entirely
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 # Texting without diacritics: common Vietnamese words (Arabizi cues are in arabizi.py).
 _VI_WORDS = {
@@ -59,9 +62,63 @@ class Detected:
     sure: bool
 
 
+@dataclass(frozen=True)
+class WordList:
+    """data/detect/<tag>.yml: cue words for a language lingua has no model of."""
+
+    tag: str
+    words: frozenset[str]
+    strong: frozenset[str]
+    min_hits: int
+
+    def matches(self, folded: str) -> bool:
+        padded = f" {folded} "
+        hits = [w for w in self.words if f" {w} " in padded]
+        strong = any(w in self.strong for w in hits)
+        return strong and (len(hits) >= self.min_hits or len(folded.split()) == 1)
+
+
+@lru_cache
+def _specs() -> dict[str, dict[str, Any]]:
+    """data/detect/<tag>.yml, for the languages that have one."""
+    found = {}
+    for tag in SUPPORTED_LOCALES:
+        path = ROOT / "data" / "detect" / f"{tag}.yml"
+        if path.exists():
+            found[tag] = yaml.safe_load(path.read_text("utf-8"))
+    return found
+
+
+@lru_cache
+def _word_lists() -> tuple[WordList, ...]:
+    lists = []
+    for tag, spec in _specs().items():
+        if "words" in spec:
+            lists.append(
+                WordList(
+                    tag,
+                    frozenset(fold(str(w)) for w in spec["words"]),
+                    frozenset(fold(str(w)) for w in spec["strong"]),
+                    int(spec.get("min_hits", 2)),
+                )
+            )
+    return tuple(lists)
+
+
+def _by_word_list(folded: str) -> str | None:
+    """The one language lingua doesn't know whose word list the text matches (confirm-only
+    lists, for languages lingua knows, are not asked here)."""
+    found = [
+        wl.tag
+        for wl in _word_lists()
+        if not SUPPORTED_LOCALES[wl.tag].lingua and wl.matches(folded)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 @lru_cache
 def _ours() -> LanguageDetector:
-    languages = [getattr(Language, loc.lingua) for loc in SUPPORTED_LOCALES.values()]
+    languages = [getattr(Language, loc.lingua) for loc in SUPPORTED_LOCALES.values() if loc.lingua]
     return (
         LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
     )
@@ -80,11 +137,19 @@ def _tag(language: Language) -> str | None:
 
 @lru_cache
 def _lexicon() -> dict[str, frozenset[str]]:
-    """Every NLU training example (folded) -> the languages it is written in."""
+    """Every NLU training example (folded) -> the languages it is written in. A language's
+    data/detect file may keep out examples without its script (`only_with`) and those also
+    in another language's data (`yields_to`: code-switched English is English)."""
     found: dict[str, set[str]] = {}
+    specs = _specs()
     for tag in SUPPORTED_LOCALES:
+        only = specs.get(tag, {}).get("only_with")
         for text, _intent in nlu_data.examples(ROOT / "data" / "nlu" / tag):
-            found.setdefault(fold(text), set()).add(tag)
+            if only is None or re.search(only, text):
+                found.setdefault(fold(text), set()).add(tag)
+    for tags in found.values():
+        yielded = {t for t in tags if specs.get(t, {}).get("yields_to") in tags}
+        tags -= yielded
     return {text: frozenset(tags) for text, tags in found.items()}
 
 
@@ -109,10 +174,14 @@ def _naive_bayes() -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
     return counts, totals, vocabulary
 
 
-def _by_naive_bayes(folded: str) -> tuple[str, float] | None:
+def _by_naive_bayes(folded: str, text: str | None = None) -> tuple[str, float] | None:
+    """The likeliest language and its margin over the next; with `text`, among the languages
+    it can be confirmed in (`_confirmed`)."""
     import math
 
     counts, totals, vocabulary = _naive_bayes()
+    if text is not None:
+        counts = {tag: c for tag, c in counts.items() if _confirmed(tag, text)}
     # A feature no language has seen says nothing about the language; smoothed, it would
     # favour the language with the least data, more with every repetition ("xxxxx...").
     features = [f for f in _features(folded) if any(f in c for c in counts.values())]
@@ -129,6 +198,19 @@ def _by_naive_bayes(folded: str) -> tuple[str, float] | None:
     )
     (second, _), (best, tag) = scores[-2], scores[-1]
     return tag, best - second
+
+
+def _confirmed(tag: str, text: str) -> bool:
+    """A language whose data/detect file says `confirm: true` (Taglish and Kreyòl data hold
+    much English and texting shorthand) is picked only when its word list agrees, or, without
+    a list, lingua does."""
+    if not _specs().get(tag, {}).get("confirm"):
+        return True
+    listed = next((wl for wl in _word_lists() if wl.tag == tag), None)
+    if listed is not None:
+        return listed.matches(fold(text))
+    values = _ours().compute_language_confidence_values(text)
+    return bool(values) and values[0].language.name == SUPPORTED_LOCALES[tag].lingua
 
 
 def _vietnamese_without_marks(words: list[str]) -> bool:
@@ -149,7 +231,7 @@ def _arabizi(text: str) -> bool:
     strong, weak = arabizi.cues(text)
     if not strong and not weak:
         return False
-    by_data = _by_naive_bayes(fold(text))
+    by_data = _by_naive_bayes(fold(text), text)
     if by_data is None or by_data[0] == "ar":
         return True
     return by_data[1] < (NB_MARGIN * 2 if strong else NB_MARGIN)
@@ -163,14 +245,19 @@ def detect(text: str) -> Detected:
         return Detected("zh", 1.0, True)
     if _ARABIC.search(text):
         return Detected("ar", 1.0, True)
+    if _HANGUL.search(text):
+        return Detected("ko", 1.0, True)
     if _VI_MARKS.search(text):
         return Detected("vi", 0.95, True)
     known = _lexicon().get(fold(text), frozenset())
     if not _has_words(text, known):  # a paste of "xxxx", letters without words
         return Detected(None, 0.0, False)
+    known = frozenset(tag for tag in known if _confirmed(tag, text))
     if len(known) == 1:  # the way people text it, in exactly one language's training data
         return Detected(next(iter(known)), 0.9, True)
     words = re.findall(r"[a-z0-9]+", text.lower())
+    if (listed := _by_word_list(fold(text))) is not None:  # languages lingua doesn't know
+        return Detected(listed, 0.8, True)
     if _arabizi(text):
         return Detected("ar", 0.8, True)
     if _vietnamese_without_marks(words):
@@ -178,12 +265,17 @@ def detect(text: str) -> Detected:
     anyone = _everyone().compute_language_confidence_values(text)
     if anyone and _tag(anyone[0].language) is None and anyone[0].value >= UNSUPPORTED_CONFIDENCE:
         return Detected(None, float(anyone[0].value), False)  # clearly a language we don't speak
-    by_data = _by_naive_bayes(fold(text))
+    by_data = _by_naive_bayes(fold(text), text)
     if by_data is not None and by_data[1] >= NB_MARGIN:
         return Detected(by_data[0], 0.85, True)
-    values = _ours().compute_language_confidence_values(text)
+    values = [
+        v
+        for v in _ours().compute_language_confidence_values(text)
+        if _confirmed(_tag(v.language) or "", text)
+    ]
     if not values:
         return Detected(None, 0.0, False)
     best = values[0]
-    confidence = float(best.value)
+    # among the languages left: a Tagalog share lingua gave unconfirmed goes to no one
+    confidence = float(best.value) / (sum(float(v.value) for v in values) or 1.0)
     return Detected(_tag(best.language), confidence, confidence >= MIN_CONFIDENCE)

@@ -14,9 +14,11 @@ _PUNCTUATION = re.compile(r"[\s\.\!\?,;:、，。،؛؟]+")
 
 
 def strip_marks(text: str) -> str:
-    """Lower case, NFKD accents removed, đ -> d, Arabic-Indic digits as ASCII."""
+    """Lower case, NFKD accents removed, đ -> d, Arabic-Indic digits as ASCII. NFC at the end
+    puts Korean syllables back together (NFKD splits 한 into jamo, which are not marks)."""
     text = unicodedata.normalize("NFKD", text.casefold()).replace("đ", "d")
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_DIGITS)
+    bare = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare).translate(_DIGITS)
 
 
 def fold(text: str) -> str:

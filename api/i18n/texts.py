@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.i18n.locales import SUPPORTED_LOCALES
+
 # Worst-case argument values for segment budgets: long names, long numbers.
 SAMPLE_ARGS: dict[str, Any] = {
     "program": "Workforce Connect",
@@ -170,20 +172,25 @@ T(
 # --- language -------------------------------------------------------------------------------
 T("utter_language_set", "OK, we'll continue in English.")
 # The menu prompt is the same in every catalog: it must be readable before we know the language.
+# One button per SUPPORTED_LOCALES row.
 T(
     "utter_language_menu",
-    "Language? / ¿Idioma? / 语言? / Ngôn ngữ? / اللغة؟",
-    segments=2,
+    "Language? / ¿Idioma? / 语言? / Ngôn ngữ? / اللغة؟ / Ki lang? / Wika? / 언어?",
+    segments=3,  # eight names in their own scripts (UCS-2): shown only when we can't tell
     buttons=tuple(
         Button(f"language.name.{tag}", f'/choose_language{{"language":"{tag}"}}')
-        for tag in ("en", "es", "zh", "vi", "ar")
+        for tag in SUPPORTED_LOCALES
     ),
 )
+# One name per SUPPORTED_LOCALES row, as the language names itself (its native_name).
 T("language.name.en", "English")
 T("language.name.es", "Español")
 T("language.name.zh", "中文")
 T("language.name.vi", "Tiếng Việt")
 T("language.name.ar", "العربية")
+T("language.name.ht", "Kreyòl Ayisyen")
+T("language.name.tl", "Tagalog")
+T("language.name.ko", "한국어")
 
 # --- consent and opt-out --------------------------------------------------------------------
 T(

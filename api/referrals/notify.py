@@ -16,19 +16,19 @@ from api.booking.models import Referral
 from api.conversations.models import Conversation
 from api.directory.models import HsdsService
 from api.i18n.catalog import program_args, render
+from api.i18n.locales import babel_locale
 from api.outbox import service as outbox
 from api.outbox.models import OutboundMessage
 
 log = logging.getLogger(__name__)
 
-BABEL_LOCALES = {"zh": "zh_Hans", "en": "en_US", "es": "es_US", "vi": "vi", "ar": "ar"}
 KIND = "referral_update"
 
 
 def local_time(start: datetime, zone: str, language: str) -> str:
     """A day, date and time in the location's zone, in the participant's language."""
     local = start.astimezone(ZoneInfo(zone))
-    locale = BABEL_LOCALES.get(language, language)
+    locale = babel_locale(language)
     day = format_skeleton("MMMEd", local, locale=locale)
     text = f"{day} {format_skeleton('hm', local, locale=locale)}"
     return text.replace("\u202f", " ")  # a narrow no-break space would cost UCS-2 on SMS

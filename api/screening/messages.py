@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel.lists import format_list
-
 from api.i18n.catalog import Rendered, render
-from api.i18n.locales import SUPPORTED_LOCALES, babel_locale, normalize_tag
+from api.i18n.locales import SUPPORTED_LOCALES, join_list, normalize_tag
 from api.screening import prompts
 from api.screening.instrument import sensitive_domains
 
@@ -24,7 +22,7 @@ def summary(arguments: dict[str, Any], language: str | None) -> Rendered:
     parts = []
     if shown:
         names = [render(f"domain.{d}", language).text for d in shown]
-        listed = format_list(names, locale=babel_locale(language or "en"))
+        listed = join_list(names, language)
         parts.append(render("utter_screening_summary", language, {"domains": listed}).text)
     if private:
         parts.append(render("utter_screening_summary_private", language).text)

@@ -42,6 +42,9 @@ def test_health_is_200_when_every_part_is_up(stack) -> None:
         ("你好", "zh"),
         ("xin chào bạn", "vi"),
         ("مرحبا", "ar"),
+        ("bonjou, kijan ou ye", "ht"),
+        ("magandang umaga po", "tl"),
+        ("안녕하세요", "ko"),
     ],
 )
 def test_texted_greeting_gets_a_greeting_in_that_language(stack, greeting, language) -> None:
