@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,18 @@ from api.config import ROOT
 BOT_DIR = ROOT / "bot"
 NLU_DIR = ROOT / "data" / "nlu"
 MODELS_DIR = ROOT / "models"
+
+
+def cache_dir() -> Path | None:
+    """Trained models kept by fingerprint outside the checkout (a build cache, like pip's):
+    a fresh clone on the same machine (CI) takes the model trained from the same inputs
+    instead of training again. Training is seeded, so the cached model is the one training
+    would build. FIRSTCALL_MODEL_CACHE="" turns it off."""
+    configured = os.environ.get("FIRSTCALL_MODEL_CACHE")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "firstcall" / "models"
 
 
 def rasa_bin() -> Path:
@@ -43,6 +56,13 @@ def train(force: bool = False) -> tuple[Path, bool]:
     target = model_path()
     if target.exists() and not force:
         return target, False
+    cache = cache_dir()
+    cached = cache / target.name if cache is not None else None
+    if cached is not None and cached.exists() and not force:
+        MODELS_DIR.mkdir(exist_ok=True)
+        shutil.copyfile(cached, target)
+        _drop_others(target)
+        return target, False
     if not rasa_bin().exists():
         raise RuntimeError(f"{rasa_bin()} not found: run `make install` first")
     MODELS_DIR.mkdir(exist_ok=True)
@@ -62,7 +82,16 @@ def train(force: bool = False) -> tuple[Path, bool]:
         target.name.removesuffix(".tar.gz"),
     ]
     subprocess.run(command, check=True, cwd=ROOT)
+    _drop_others(target)
+    if cache is not None and cached is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in cache.glob("firstcall-*.tar.gz"):
+            old.unlink()  # keep one: the models are ~100 MB
+        shutil.copyfile(target, cached)
+    return target, True
+
+
+def _drop_others(target: Path) -> None:
     for old in MODELS_DIR.glob("firstcall-*.tar.gz"):
         if old != target:
             old.unlink()
-    return target, True
