@@ -112,7 +112,9 @@ def log_in(page: Any, live: Live, email: str | None = None, password: str | None
     page.get_by_label("Email").fill(email or live.email)
     page.get_by_label("Password").fill(password or live.password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live.url}/staff/")
+    # 60 s, not Playwright's 30: on a 2-CPU CI host running both backends' suites at once,
+    # an argon2 check and the inbox behind it once took longer than 30 s on PostgreSQL.
+    page.wait_for_url(f"{live.url}/staff/", timeout=60_000)
 
 
 @pytest.fixture
