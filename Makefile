@@ -80,8 +80,8 @@ prereqs: ## Check what make test needs from the machine; install chromium if roo
 test: prereqs ## The whole suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
 	@$(MAKE) --no-print-directory test-suite
 
-# SQLite, and PostgreSQL when TEST_DATABASE_URL is set: the two passes run at the same time
-# (scripts/test-backends.sh; TEST_BACKENDS_SERIAL=1 for one after the other).
+# SQLite, then PostgreSQL when TEST_DATABASE_URL is set (scripts/test-backends.sh;
+# TEST_BACKENDS_PARALLEL=1 runs both at once).
 test-suite: install lint typecheck translations-check validate train stories nlu-eval
 	@PY=$(PY) scripts/test-backends.sh
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The suite on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL: both at once.
-# Each pass has its own database (a temporary SQLite file; a schema of its own on
-# PostgreSQL), its own free ports and its own live stacks, so they don't meet; most of a
-# pass's time is spent waiting on live servers, so two passes share 2 CPUs well.
-# Set TEST_BACKENDS_SERIAL=1 to run them one after the other. Logs: var/test-<backend>.log.
+# The suite on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL: one after the
+# other by default. TEST_BACKENDS_PARALLEL=1 runs both at once (each pass has its own
+# database, free ports and live stacks; 8 min instead of ~11 on 2 CPUs), but in two CI runs
+# so a PostgreSQL browser login then timed out (tests/browser, the admin's deliveries page
+# and the reports page), which never happens with the passes apart: not the default until
+# that is understood. Logs: var/test-<backend>.log.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -24,7 +25,8 @@ run() {  # backend, then pytest arguments
   return $rc
 }
 
-if [ -n "${TEST_BACKENDS_SERIAL:-}" ]; then
+if [ -z "${TEST_BACKENDS_PARALLEL:-}" ]; then
+  echo "--- the suite on SQLite, then on PostgreSQL ($TEST_DATABASE_URL)"
   run sqlite "$@"
   run postgresql "$@"
 else
